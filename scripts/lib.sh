@@ -91,11 +91,11 @@ lt_scratch_dir() {
 	echo "$dir"
 }
 
-# Start a throwaway cluster named $1, with each further argument appended as
+# Start a throwaway cluster named $1 (required), with each further argument appended as
 # a postgresql.conf line. Exports PGHOST (the socket folder), PGPORT, PGUSER and LT_PGDATA.
 # The cluster is stopped by lt_stop_clusters, which callers put in a trap.
 lt_start_cluster() {
-	local name=${1:-main} dir bindir
+	local name=$1 dir bindir
 
 	shift
 	bindir=$(lt_bindir)
