@@ -4,7 +4,7 @@
  *	  Mask tokens in every message the server logs or sends.
  *
  * PostgreSQL itself copies text into the server log that this extension
- * never sees: the statement under log_statement, the values of bind
+ * never receives: the statement under log_statement, the values of bind
  * parameters ("DETAIL: parameters: $1 = '...'", unless
  * log_parameter_max_length is 0), and plans under auto_explain.  An
  * emit_log_hook masks, in place, everything after the first four
@@ -103,7 +103,7 @@ lt_emit_log_hook(ErrorData *edata)
 		previous_emit_log_hook(edata);
 }
 
-/* Install the hook once per process; called from _PG_init. */
+/* Install the hook; _PG_init calls this once per process. */
 void
 lt_install_log_redaction(void)
 {
