@@ -1,0 +1,195 @@
+/*-------------------------------------------------------------------------
+ *
+ * loop_tokens.c
+ *	  Module set-up and the per-transaction record of the verified token.
+ *
+ * _PG_init initialises libsodium once per backend and reserves the
+ * "loop_tokens." settings prefix.  The verified token is kept in backend
+ * memory only for the transaction (or subtransaction) that verified it:
+ * connections are pooled, so the next request on the same connection must
+ * never inherit it.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "loop_tokens.h"
+
+#include <sodium.h>
+
+#include "access/xact.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "utils/guc.h"
+
+PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+/* The token verified in the current transaction, if any. */
+static bool verified_token_set = false;
+static pg_uuid_t verified_token_id;
+static int	verified_token_nest_level = 0;
+
+static void forget_verified_token(void);
+static void lt_xact_callback(XactEvent event, void *arg);
+static void lt_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+								SubTransactionId parentSubid, void *arg);
+
+void
+_PG_init(void)
+{
+	if (sodium_init() < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				 errmsg("could not initialize libsodium")));
+
+#if PG_VERSION_NUM >= 150000
+	MarkGUCPrefixReserved("loop_tokens");
+#else
+	EmitWarningsOnPlaceholders("loop_tokens");
+#endif
+
+	RegisterXactCallback(lt_xact_callback, NULL);
+	RegisterSubXactCallback(lt_subxact_callback, NULL);
+}
+
+/* Fill buf with bytes from libsodium's CSPRNG, which cannot fail once set up. */
+void
+lt_random_bytes(void *buf, size_t len)
+{
+	randombytes_buf(buf, len);
+}
+
+/*
+ * Wipe and free token if it is a detoasted copy of the argument datum arg.
+ * The caller's own datum is not ours to change, so it is left alone.
+ */
+void
+lt_release_token_arg(text *token, Datum arg)
+{
+	if ((Pointer) token != DatumGetPointer(arg))
+	{
+		sodium_memzero(token, VARSIZE_ANY(token));
+		pfree(token);
+	}
+}
+
+/*
+ * Prepare sql once per backend and keep the plan in *plan.  Must be called
+ * between SPI_connect and SPI_finish.  The plan cache replans it after DDL.
+ */
+SPIPlanPtr
+lt_prepare(SPIPlanPtr *plan, const char *sql, int nargs, Oid *argtypes)
+{
+	if (*plan == NULL)
+	{
+		SPIPlanPtr	prepared = SPI_prepare(sql, nargs, argtypes);
+
+		if (prepared == NULL)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(prepared) != 0)
+			elog(ERROR, "SPI_keepplan failed");
+		*plan = prepared;
+	}
+	return *plan;
+}
+
+/*
+ * Raise the one error used for every token that does not verify, so that a
+ * caller cannot tell a malformed token from an unknown, revoked or foreign
+ * one.  The message never contains the token.
+ */
+void
+lt_raise_invalid_token(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+			 errmsg("invalid token")));
+	pg_unreachable();
+}
+
+/* Remember token_id as verified until the current (sub)transaction ends. */
+void
+lt_set_verified_token(const pg_uuid_t *token_id)
+{
+	verified_token_id = *token_id;
+	verified_token_nest_level = GetCurrentTransactionNestLevel();
+	verified_token_set = true;
+}
+
+/* Copy the token verified in this transaction into *token_id, if there is one. */
+bool
+lt_get_verified_token(pg_uuid_t *token_id)
+{
+	if (!verified_token_set)
+		return false;
+	*token_id = verified_token_id;
+	return true;
+}
+
+static void
+forget_verified_token(void)
+{
+	verified_token_set = false;
+	verified_token_nest_level = 0;
+	memset(&verified_token_id, 0, sizeof(verified_token_id));
+}
+
+/* Forget the verified token whenever a top-level transaction ends. */
+static void
+lt_xact_callback(XactEvent event, void *arg)
+{
+	(void) arg;
+	switch (event)
+	{
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+		case XACT_EVENT_PREPARE:
+			forget_verified_token();
+			break;
+		default:
+			break;
+	}
+}
+
+/*
+ * A verification made inside a subtransaction that rolls back did not
+ * happen, as far as the rest of the transaction is concerned.  One made in
+ * a subtransaction that commits now belongs to the parent.
+ */
+static void
+lt_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+					SubTransactionId parentSubid, void *arg)
+{
+	int			level;
+
+	(void) mySubid;
+	(void) parentSubid;
+	(void) arg;
+
+	if (!verified_token_set)
+		return;
+
+	level = GetCurrentTransactionNestLevel();
+	if (event == SUBXACT_EVENT_ABORT_SUB && verified_token_nest_level >= level)
+		forget_verified_token();
+	else if (event == SUBXACT_EVENT_COMMIT_SUB && verified_token_nest_level >= level)
+		verified_token_nest_level = level - 1;
+}
+
+PG_FUNCTION_INFO_V1(lt_current_token_id);
+
+/* loop_tokens.current_token_id() RETURNS uuid */
+Datum
+lt_current_token_id(PG_FUNCTION_ARGS)
+{
+	pg_uuid_t  *result;
+
+	if (!verified_token_set)
+		PG_RETURN_NULL();
+
+	result = palloc(sizeof(pg_uuid_t));
+	*result = verified_token_id;
+	PG_RETURN_UUID_P(result);
+}

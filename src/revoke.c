@@ -1,0 +1,74 @@
+/*-------------------------------------------------------------------------
+ *
+ * revoke.c
+ *	  Revoke tokens.
+ *
+ * Revocation sets revoked_at and revoked_by once; the row stays for audit.
+ * The first revocation wins: a second call, even a concurrent one, returns
+ * false and leaves the first one's time and actor in place.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "loop_tokens.h"
+
+#include "catalog/pg_type.h"
+#include "utils/builtins.h"
+
+#define LT_ACTOR_MAX_CHARS		200
+
+static SPIPlanPtr revoke_plan = NULL;
+static SPIPlanPtr exists_plan = NULL;
+
+PG_FUNCTION_INFO_V1(lt_revoke);
+
+/* loop_tokens.revoke(token_id uuid, revoked_by text) RETURNS boolean */
+Datum
+lt_revoke(PG_FUNCTION_ARGS)
+{
+	Oid			argtypes[2] = {UUIDOID, TEXTOID};
+	Datum		values[2];
+	bool		revoked;
+	int			rc;
+
+	lt_require_not_null(fcinfo, 0, "token id");
+	lt_require_not_null(fcinfo, 1, "revoked_by");
+	lt_require_label(PG_GETARG_TEXT_PP(1), "revoked_by", LT_ACTOR_MAX_CHARS);
+	values[0] = PG_GETARG_DATUM(0);
+	values[1] = PointerGetDatum(PG_GETARG_TEXT_PP(1));
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+
+	/*
+	 * A concurrent revoke of the same token makes this UPDATE wait for it and
+	 * then re-check revoked_at IS NULL against the committed row.
+	 */
+	rc = SPI_execute_plan(lt_prepare(&revoke_plan,
+									 "UPDATE loop_tokens.tokens"
+									 " SET revoked_at = pg_catalog.clock_timestamp(),"
+									 "     revoked_by = $2"
+									 " WHERE token_id = $1 AND revoked_at IS NULL",
+									 2, argtypes),
+						  values, NULL, false, 0);
+	if (rc != SPI_OK_UPDATE)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+	revoked = SPI_processed == 1;
+
+	if (!revoked)
+	{
+		rc = SPI_execute_plan(lt_prepare(&exists_plan,
+										 "SELECT 1 FROM loop_tokens.tokens WHERE token_id = $1",
+										 1, argtypes),
+							  values, NULL, true, 1);
+		if (rc != SPI_OK_SELECT)
+			elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+		if (SPI_processed == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_NO_DATA_FOUND),
+					 errmsg("token %s not found",
+							DatumGetCString(DirectFunctionCall1(uuid_out, values[0])))));
+	}
+
+	SPI_finish();
+	PG_RETURN_BOOL(revoked);
+}
