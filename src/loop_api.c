@@ -55,7 +55,7 @@
 #define HTTP_FORBIDDEN		403
 #define HTTP_NOT_FOUND		404
 
-/* Headers read from request.headers; PostgREST lower-cases the names. */
+/* Headers read from request.headers.  PostgREST lower-cases the names. */
 typedef enum RequestHeader
 {
 	HEADER_AUTHORIZATION,
@@ -118,7 +118,7 @@ secret_alloc(size_t len)
 	return secret;
 }
 
-/* Wipe and free the bytes of a SecretBuffer; NULL is allowed. */
+/* Wipe and free the bytes of a SecretBuffer.  NULL is allowed. */
 static void
 secret_free(SecretBuffer *secret)
 {
@@ -225,7 +225,7 @@ read_request_headers(HeaderCapture *capture)
 	if (headers == NULL || headers[0] == '\0')
 		return;
 
-	/* The parser only reads the string; the cast drops const for its API. */
+	/* The parser only reads the string, so dropping const is safe. */
 	lex = makeJsonLexContextCstringLen(unconstify(char *, headers),
 									   strlen(headers),
 									   GetDatabaseEncoding(), true);

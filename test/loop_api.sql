@@ -35,7 +35,7 @@ $$;
 
 SELECT * FROM no_plan();
 
--- Organization A has loops deploy and backup; organization B has deploy.
+-- Organization A has loops deploy and backup. Organization B has deploy.
 INSERT INTO loop_tokens.loops (org_id, loop_id, name)
 VALUES ('regress_lapi_org_a', 'deploy', 'Deploy'),
 	   ('regress_lapi_org_a', 'backup', 'Backup'),
@@ -54,7 +54,7 @@ FROM loop_tokens.mint('regress_lapi_org_a', 'lapi revoked') \gset
 SELECT loop_tokens.revoke(:'token_revoked_id') \gset revoke_
 
 -- request.headers as PostgREST builds it for a request that came through
--- deploy/nginx/loop_tokens.conf; a NULL argument leaves that header out.
+-- deploy/nginx/loop_tokens.conf. A NULL argument leaves that header out.
 CREATE FUNCTION pg_temp.request_headers(org_id text, loop_id text,
 										authorization_value text)
 RETURNS text
@@ -70,7 +70,7 @@ AS $$
 		'x-loop-authorization', authorization_value))::text
 $$;
 
--- The checks every 401 answer must pass: status, WWW-Authenticate, the one
+-- The checks every 401 response must pass: status, WWW-Authenticate, the one
 -- shared body, and no trace of the token in the body.
 CREATE FUNCTION pg_temp.is_unauthorized(status text, headers text, body text,
 										token text, description text)

@@ -1,7 +1,7 @@
 -- loop_tokens 1.0: the HTTP trigger endpoint for PostgREST.
 --
 -- PostgREST exposes schema loop_api (db-schemas in deploy/postgrest) and
--- serves loop_api.trigger as POST /rpc/trigger; the nginx configuration in
+-- serves loop_api.trigger as POST /rpc/trigger.  The nginx configuration in
 -- deploy/nginx maps POST /loop/ORG_ID/LOOP_ID onto that path.  Nothing here
 -- is granted to PUBLIC: deploy/postgrest/roles.sql grants USAGE on the
 -- schema and EXECUTE on the function to the web role.

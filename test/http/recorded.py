@@ -43,11 +43,11 @@ def main():
     if field in ("method", "path"):
         out.write(entry[field].encode())
     elif field == "header":
-        wanted = sys.argv[4].lower()
-        out.write(b"\n".join(value for name, value in entry["headers"] if name == wanted))
+        header_name = sys.argv[4].lower()
+        out.write(b"\n".join(value for name, value in entry["headers"] if name == header_name))
     elif field == "header_count":
-        wanted = sys.argv[4].lower()
-        out.write(b"%d" % sum(1 for name, _ in entry["headers"] if name == wanted))
+        header_name = sys.argv[4].lower()
+        out.write(b"%d" % sum(1 for name, _ in entry["headers"] if name == header_name))
     elif field == "body":
         out.write(entry["body"])
     elif field == "headers_json":

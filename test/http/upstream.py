@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Stand-in for PostgREST that records what nginx forwards.
 
-Every request, whatever its method and path, is answered 200 with a small
-JSON body and appended to the log file as one JSON line: method, raw path,
+Every request, whatever its method and path, gets a 200 response with a
+small JSON body and is appended to the log file as one JSON line: method, raw path,
 headers as [name, value] pairs in arrival order, and the body. Header
 values and the body are stored as hex of the raw bytes, because the tests
 compare them byte for byte.
