@@ -12,6 +12,7 @@
 
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "storage/lockdefs.h"
 #include "utils/uuid.h"
 
 #include "token_format.h"
@@ -68,7 +69,17 @@ extern const char *lt_id_for_message(text *id);
 extern void lt_hash_token(const char *token, size_t len,
 						  unsigned char out[LT_HASH_LEN]);
 
+/*
+ * Modes of the lock that orders verifications of a token against its
+ * revocation (lt_lock_token).  RowShareLock does not conflict with itself,
+ * so verifiers never wait for each other, and it is allowed on a hot
+ * standby; ExclusiveLock conflicts with it and with itself.
+ */
+#define LT_VERIFY_LOCKMODE	RowShareLock
+#define LT_REVOKE_LOCKMODE	ExclusiveLock
+
 /* verify.c */
+extern void lt_lock_token(const pg_uuid_t *token_id, LOCKMODE mode);
 extern pg_uuid_t lt_verify(text *token, text *org_id, text *loop_id);
 extern void lt_verify_args(FunctionCallInfo fcinfo, int token_arg,
 						   int org_arg, int loop_arg);
