@@ -8,7 +8,8 @@
  *	- lt_id_valid accepts exactly 1 to 64 bytes of [A-Za-z0-9_-];
  *	- a scope that parses as one loop allows that loop and no other;
  *	- "loop:run" allows every loop id;
- *	- a scope that allows a valid loop id parses as a valid scope.
+ *	- a scope that allows a loop id parses as a valid scope, and a one-loop
+ *	  scope allows only a valid loop id.
  *
  *-------------------------------------------------------------------------
  */
@@ -90,9 +91,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else if (kind != LT_SCOPE_INVALID)
 		fail("unknown scope kind");
 
-	if (id_valid && kind == LT_SCOPE_INVALID &&
+	if (kind == LT_SCOPE_INVALID &&
 		lt_scope_allows(scope_copy, scope_len, loop_copy, loop_id_len))
-		fail("invalid scope allows a valid loop id");
+		fail("invalid scope allows a loop id");
+	if (kind == LT_SCOPE_KIND_LOOP && !id_valid &&
+		lt_scope_allows(scope_copy, scope_len, loop_copy, loop_id_len))
+		fail("one-loop scope allows an invalid loop id");
 
 	free(scope_copy);
 	free(loop_copy);
