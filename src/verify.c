@@ -4,8 +4,11 @@
  *	  Verify a token for an organization and a loop, and record its use.
  *
  * verify is on every trigger's path, so it reads the tokens table through
- * its unique hash index directly rather than through SPI: one index probe,
- * no planner, no executor.  The relation OIDs are looked up once per
+ * its unique hash index directly rather than through SPI: one index probe
+ * per hash scheme tried, no planner, no executor.  A token minted under the
+ * current scheme is found by the first probe.  A token that is not found
+ * costs one probe (and one BLAKE2b hash) per scheme that verify accepts: up
+ * to three with a current key, a previous key and unkeyed hashes accepted.  The relation OIDs are looked up once per
  * backend and forgotten on any relcache invalidation of those relations.
  *
  * Every failure other than "scopes do not allow the loop" raises the same
@@ -62,6 +65,7 @@
 typedef struct TokenRow
 {
 	pg_uuid_t	token_id;
+	int16		hash_version;
 	bool		org_matches;
 	bool		revoked;
 	bool		scope_allows;
@@ -137,6 +141,7 @@ lookup_tokens_relation(Oid *relid, Oid *indexid)
 	check_column(rel, Anum_tokens_token_id, "token_id");
 	check_column(rel, Anum_tokens_org_id, "org_id");
 	check_column(rel, Anum_tokens_hash, "hash");
+	check_column(rel, Anum_tokens_hash_version, "hash_version");
 	check_column(rel, Anum_tokens_scopes, "scopes");
 	check_column(rel, Anum_tokens_last_used_at, "last_used_at");
 	check_column(rel, Anum_tokens_revoked_at, "revoked_at");
@@ -236,6 +241,9 @@ find_token(const unsigned char hash[LT_HASH_LEN], text *org_id, text *loop_id,
 		value = heap_getattr(tuple, Anum_tokens_token_id, desc, &isnull);
 		row->token_id = *DatumGetUUIDP(value);
 
+		value = heap_getattr(tuple, Anum_tokens_hash_version, desc, &isnull);
+		row->hash_version = isnull ? 0 : DatumGetInt16(value);
+
 		value = heap_getattr(tuple, Anum_tokens_org_id, desc, &isnull);
 		row_org = DatumGetTextPP(value);
 		row->org_matches =
@@ -264,7 +272,7 @@ find_token(const unsigned char hash[LT_HASH_LEN], text *org_id, text *loop_id,
 }
 
 /*
- * Set last_used_at to now unless another transaction holds the row, in
+ * Set last_used_at to now unless another transaction has the row locked, in
  * which case that transaction's write is as good as ours.
  */
 static void
@@ -314,15 +322,27 @@ lt_verify(text *token, text *org_id, text *loop_id)
 	TokenRow	row;
 	TokenRow	latest;
 	Snapshot	snapshot;
-	bool		found;
+	int16		version;
+	bool		found = false;
 
 	/* The checksum rejects typos and made-up tokens without any lookup. */
 	if (lt_token_check(VARDATA_ANY(token), VARSIZE_ANY_EXHDR(token)) != LT_TOKEN_OK)
 		lt_raise_invalid_token();
 
-	lt_hash_token(VARDATA_ANY(token), LT_TOKEN_LEN, hash);
-	if (!find_token(hash, org_id, loop_id, GetActiveSnapshot(), &row) ||
-		!row.org_matches || row.revoked)
+	/*
+	 * Try each accepted scheme in turn.  A row counts only if it was stored
+	 * under the scheme that produced the matching hash: a row that claims
+	 * hash_version 2 but holds an unkeyed hash was not written by mint.
+	 */
+	for (int attempt = 0; !found; attempt++)
+	{
+		version = lt_hash_for_lookup(attempt, VARDATA_ANY(token), LT_TOKEN_LEN, hash);
+		if (version == 0)
+			break;
+		found = find_token(hash, org_id, loop_id, GetActiveSnapshot(), &row) &&
+			row.hash_version == version;
+	}
+	if (!found || !row.org_matches || row.revoked)
 		lt_raise_invalid_token();
 
 	if (!row.scope_allows)
@@ -352,6 +372,37 @@ lt_verify(text *token, text *org_id, text *loop_id)
 }
 
 /*
+ * Verify the token in argument token_arg of fcinfo, as lt_verify does.  A
+ * detoasted copy of the argument is ours, so it is wiped and freed on every
+ * path, errors included; the argument's own datum belongs to the caller.
+ */
+pg_uuid_t
+lt_verify_token_arg(FunctionCallInfo fcinfo, int token_arg,
+					text *org_id, text *loop_id)
+{
+	Datum		arg = PG_GETARG_DATUM(token_arg);
+	text	   *token = PG_GETARG_TEXT_PP(token_arg);
+	pg_uuid_t  *token_id;
+
+	/* The common case: a short inline argument, not copied. */
+	if ((Pointer) token == DatumGetPointer(arg))
+		return lt_verify(token, org_id, loop_id);
+
+	token_id = palloc(sizeof(pg_uuid_t));
+	PG_TRY();
+	{
+		*token_id = lt_verify(token, org_id, loop_id);
+	}
+	PG_FINALLY();
+	{
+		lt_release_token_arg(token, arg);
+	}
+	PG_END_TRY();
+
+	return *token_id;
+}
+
+/*
  * Fetch and check the arguments shared by verify and trigger: a NULL token is
  * an invalid token, while NULL ids are the caller's bug.
  */
@@ -370,13 +421,11 @@ PG_FUNCTION_INFO_V1(lt_verify_sql);
 Datum
 lt_verify_sql(PG_FUNCTION_ARGS)
 {
-	text	   *token;
 	pg_uuid_t  *result = palloc(sizeof(pg_uuid_t));
 
 	lt_verify_args(fcinfo, 0, 1, 2);
-	token = PG_GETARG_TEXT_PP(0);
-	*result = lt_verify(token, PG_GETARG_TEXT_PP(1), PG_GETARG_TEXT_PP(2));
-	lt_release_token_arg(token, PG_GETARG_DATUM(0));
+	*result = lt_verify_token_arg(fcinfo, 0, PG_GETARG_TEXT_PP(1),
+								  PG_GETARG_TEXT_PP(2));
 	PG_RETURN_UUID_P(result);
 }
 
