@@ -12,6 +12,7 @@
 
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "storage/lockdefs.h"
 #include "utils/uuid.h"
 
 #include "token_format.h"
@@ -81,7 +82,17 @@ extern int16 lt_hash_for_lookup(int attempt, const char *token, size_t len,
 /* log_redact.c */
 extern void lt_install_log_redaction(void);
 
+/*
+ * Modes of the lock that orders verifications of a token against its
+ * revocation (lt_lock_token).  RowShareLock does not conflict with itself,
+ * so verifiers never wait for each other, and it is allowed on a hot
+ * standby; ExclusiveLock conflicts with it and with itself.
+ */
+#define LT_VERIFY_LOCKMODE	RowShareLock
+#define LT_REVOKE_LOCKMODE	ExclusiveLock
+
 /* verify.c */
+extern void lt_lock_token(const pg_uuid_t *token_id, LOCKMODE mode);
 extern pg_uuid_t lt_verify(text *token, text *org_id, text *loop_id);
 extern pg_uuid_t lt_verify_token_arg(FunctionCallInfo fcinfo, int token_arg,
 									 text *org_id, text *loop_id);
