@@ -5,8 +5,8 @@
 -- (-1 runs it in one transaction; the script opens none itself, so that a
 -- test can include it with \i inside its own transaction.)
 --
--- admin_role mints and revokes tokens and reads the token and run lists
--- (never the hashes).  trigger_role can only call loop_tokens.trigger.
+-- admin_role mints and revokes tokens and reads the token and run lists and
+-- the loops (never the hashes).  trigger_role can only call loop_tokens.trigger.
 -- Both roles must exist.  The extension grants nothing to PUBLIC, so any
 -- other role can do nothing with it.
 
@@ -27,6 +27,8 @@ GRANT USAGE ON SCHEMA loop_tokens TO :"admin_role";
 GRANT EXECUTE ON FUNCTION loop_tokens.mint(text, text, text[], text) TO :"admin_role";
 GRANT EXECUTE ON FUNCTION loop_tokens.revoke(uuid, text) TO :"admin_role";
 GRANT SELECT ON loop_tokens.token_list, loop_tokens.run_list TO :"admin_role";
+-- The loop ids, for one-loop scopes; the platform writes loops itself.
+GRANT SELECT ON loop_tokens.loops TO :"admin_role";
 
 GRANT USAGE ON SCHEMA loop_tokens TO :"trigger_role";
 GRANT EXECUTE ON FUNCTION loop_tokens.trigger(text, text, text, jsonb) TO :"trigger_role";

@@ -103,6 +103,12 @@ lt_start_cluster() {
 	shift
 	bindir=$(lt_bindir)
 	dir=$(lt_scratch_dir "$name")
+
+	# Two runs in one checkout must not wipe each other's cluster.
+	if [ -f "$dir/data/postmaster.pid" ] &&
+		lt_as_owner "$bindir/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+		lt_die "a cluster named $name is already running in $dir/data; stop it (pg_ctl -D $dir/data stop) or wait for the other run to finish"
+	fi
 	lt_as_owner rm -rf "$dir/data"
 	export LT_PGDATA="$dir/data"
 	export PGHOST="$dir" PGPORT=${PGPORT_WANTED:-$(lt_free_port)} PGUSER=postgres

@@ -54,6 +54,7 @@
 #define HTTP_UNAUTHORIZED	401
 #define HTTP_FORBIDDEN		403
 #define HTTP_NOT_FOUND		404
+#define HTTP_PAYLOAD_TOO_LARGE	413
 
 /* Headers read from request.headers.  PostgREST lower-cases the names. */
 typedef enum RequestHeader
@@ -387,6 +388,14 @@ call_core_trigger(Datum org_id, Datum loop_id, Datum token, Datum body,
 				status = HTTP_BAD_REQUEST;
 				*message = pstrdup(edata->message);
 				break;
+
+				/*
+				 * nginx limits the request body, but its jsonb form can be
+				 * larger than loop_tokens.max_body_size allows.
+				 */
+			case ERRCODE_PROGRAM_LIMIT_EXCEEDED:
+				status = HTTP_PAYLOAD_TOO_LARGE;
+				break;
 			default:
 				ReThrowError(edata);
 		}
@@ -476,6 +485,9 @@ loop_api_trigger(PG_FUNCTION_ARGS)
 		case HTTP_NOT_FOUND:
 			return error_response(HTTP_NOT_FOUND, "not_found",
 								  "loop not found");
+		case HTTP_PAYLOAD_TOO_LARGE:
+			return error_response(HTTP_PAYLOAD_TOO_LARGE, "payload_too_large",
+								  "event body is too large");
 		default:
 			return error_response(HTTP_BAD_REQUEST, "bad_request", message);
 	}

@@ -52,6 +52,33 @@ scope_for_message(text *scope)
 
 static SPIPlanPtr loop_exists_plan = NULL;
 static SPIPlanPtr insert_token_plan = NULL;
+static SPIPlanPtr keyed_rows_plan = NULL;
+
+/*
+ * Raise 55000 if the table holds keyed hashes (hash_version 2) while this
+ * server has no key, as after restoring a dump on a server set up without
+ * it.  Minting unkeyed tokens there would quietly weaken the database, and
+ * the keyed tokens no longer verify.  Must run inside SPI.
+ */
+static void
+require_key_for_keyed_rows(void)
+{
+	int			rc;
+
+	rc = SPI_execute_plan(lt_prepare(&keyed_rows_plan,
+									 "SELECT 1 FROM loop_tokens.tokens"
+									 " WHERE hash_version = 2 LIMIT 1",
+									 0, NULL),
+						  NULL, NULL, true, 1);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+	if (SPI_processed > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("tokens were minted with a hash key, but this server has none loaded"),
+				 errdetail("Tokens with hash_version 2 exist; without their key they do not verify, and new tokens would be hashed without a key."),
+				 errhint("Set loop_tokens.hash_key_file to the key file used when they were minted, and restart.")));
+}
 
 /*
  * Check every scope and lock the loops they name, so that no loop a scope
@@ -234,6 +261,8 @@ lt_mint(PG_FUNCTION_ARGS)
 		lt_random_bytes(secret, sizeof(secret));
 		lt_token_compose(secret, token);
 		hash_version = lt_hash_token(token, LT_TOKEN_LEN, hash);
+		if (hash_version == LT_HASH_VERSION_PLAIN)
+			require_key_for_keyed_rows();
 		token_id = insert_token(org_id, name, scopes, created_by, token, hash,
 								hash_version);
 		SPI_finish();

@@ -409,6 +409,15 @@ SELECT is((:'response_body')::jsonb->>'code', 'bad_request', 'array body: code')
 SELECT ok(strpos(:'response_body', :'token_a') = 0,
 		  'array body: body does not contain the token');
 
+-- A body whose jsonb form exceeds loop_tokens.max_body_size (1 MiB): 413.
+SELECT jsonb_build_object('pad', repeat('x', 1100000))::text AS request_body \gset
+SET SESSION AUTHORIZATION :"authenticator";
+\ir http/replay.psql
+RESET SESSION AUTHORIZATION;
+SELECT is(:'response_status'::text, '413', 'body over max_body_size: status 413');
+SELECT is((:'response_body')::jsonb->>'code', 'payload_too_large', 'body over max_body_size: code');
+\set request_body '[1, 2]'
+
 -- Without a token, the body is not looked at: 401 comes first.
 SELECT pg_temp.request_headers('regress_lapi_org_a', 'deploy', NULL) AS headers \gset
 SET SESSION AUTHORIZATION :"authenticator";

@@ -1,7 +1,7 @@
 -- mint: argument checks, each with its SQLSTATE, and nothing written on error.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(24);
+SELECT plan(25);
 
 INSERT INTO loop_tokens.loops (org_id, loop_id, name) VALUES
 	('mint-org', 'loop-1', 'Loop one'),
@@ -58,6 +58,14 @@ SELECT throws_ok($$SELECT * FROM loop_tokens.mint('mint-org', 'x', '{loop:run}',
 
 SELECT is((SELECT count(*) FROM loop_tokens.tokens) - (SELECT n FROM before_count), 2::bigint,
 		  'only the two good mints wrote rows');
+
+-- A keyed hash in the table and no key on this server (a restore onto the
+-- wrong server): mint refuses rather than quietly hashing without a key.
+INSERT INTO loop_tokens.tokens (org_id, name, prefix, last_four, hash, hash_version, scopes, created_by)
+VALUES ('mint-org', 'keyed elsewhere', 'lpt_AAAA', 'AAAA', sha256('keyed'), 2, '{loop:run}', 'restore');
+SELECT throws_ok($$SELECT * FROM loop_tokens.mint('mint-org', 'after restore')$$,
+				 '55000', 'tokens were minted with a hash key, but this server has none loaded',
+				 'mint refuses without the key that minted existing tokens');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -11,7 +11,7 @@
 \pset pager off
 
 BEGIN;
-SELECT plan(42);
+SELECT plan(44);
 
 CREATE ROLE regress_lt_admin;
 CREATE ROLE regress_lt_trigger;
@@ -76,11 +76,14 @@ SELECT is((SELECT count(*) FROM loop_tokens.token_list WHERE org_id = 'priv_org'
 		  'admin role can read token_list');
 SELECT is((SELECT count(*) FROM loop_tokens.run_list WHERE org_id = 'priv_org'), 1::bigint,
 		  'admin role can read run_list');
+SELECT ok((SELECT count(*) FROM loop_tokens.loops WHERE org_id = 'priv_org') > 0,
+		  'admin role can read the loops');
 SELECT throws_ok(t.call, '42501', NULL, 'admin role cannot ' || t.what)
   FROM (VALUES
 	('SELECT hash FROM loop_tokens.tokens', 'list hashes'),
 	(format('SELECT loop_tokens.trigger(''priv_org'', ''loop_a'', %L)', :'tok'), 'trigger'),
-	(format('SELECT loop_tokens.hash(%L)', :'tok'), 'hash')
+	(format('SELECT loop_tokens.hash(%L)', :'tok'), 'hash'),
+	('INSERT INTO loop_tokens.loops VALUES (''priv_org'', ''x'', ''x'')', 'insert loops')
   ) AS t(call, what);
 RESET ROLE;
 

@@ -56,6 +56,10 @@ CREATE TABLE loop_tokens.tokens (
 	CONSTRAINT tokens_revoked_check CHECK ((revoked_at IS NULL) = (revoked_by IS NULL))
 );
 
+-- mint checks, without a key, that no keyed hash exists; this keeps that
+-- check one probe of an index that is empty until a key is used.
+CREATE INDEX tokens_keyed_idx ON loop_tokens.tokens (hash_version) WHERE hash_version = 2;
+
 COMMENT ON TABLE loop_tokens.tokens IS
 	'API tokens. Only a hash of each token is stored; rows are never deleted, revoked ones stay for audit.';
 COMMENT ON COLUMN loop_tokens.tokens.token_id IS
