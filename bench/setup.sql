@@ -1,0 +1,88 @@
+-- Fixtures for bench/run, loaded into the throwaway benchmark cluster after
+-- loop_tokens, pgcrypto and both baselines.  The plaintext tokens in
+-- bench.plain exist only there.
+
+CREATE SCHEMA bench;
+
+-- Every benchmark token: its plaintext and both of its hashes, so that the
+-- floor probes with a precomputed hash and the others hash it themselves.
+CREATE TABLE bench.plain (
+	i integer PRIMARY KEY,
+	token text NOT NULL,
+	token_id uuid NOT NULL,
+	lt_hash bytea NOT NULL,
+	sha256 bytea NOT NULL
+);
+
+-- Where make_tokens output is copied before bench.add_tokens moves it.
+CREATE UNLOGGED TABLE bench.token_load (
+	i integer NOT NULL,
+	token text NOT NULL
+);
+
+CREATE TABLE bench.lock_samples (
+	run integer NOT NULL,
+	taken_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+	backends integer NOT NULL,
+	lock_waiters integer NOT NULL,
+	wait_events text
+);
+
+CREATE TABLE bench.memory (
+	stage text NOT NULL,
+	verify_calls bigint NOT NULL,
+	vm_rss_kib bigint,
+	rss_anon_kib bigint,
+	vm_hwm_kib bigint,
+	context_bytes bigint
+);
+
+INSERT INTO loop_tokens.loops (org_id, loop_id, name)
+VALUES ('bench_org', 'bench_loop', 'Benchmark loop');
+INSERT INTO baseline_naive.loops (org_id, loop_id, name)
+VALUES ('bench_org', 'bench_loop', 'Benchmark loop');
+INSERT INTO baseline_careful.loops (org_id, loop_id, name)
+VALUES ('bench_org', 'bench_loop', 'Benchmark loop');
+
+-- Hash the tokens in bench.token_load and store each in all three token
+-- tables with the same token_id, as a bulk INSERT: minting a million
+-- tokens one call at a time would take minutes.
+CREATE PROCEDURE bench.add_tokens()
+LANGUAGE sql AS $$
+	INSERT INTO bench.plain (i, token, token_id, lt_hash, sha256)
+	SELECT l.i, l.token, gen_random_uuid(), loop_tokens.hash(l.token),
+		public.digest(l.token, 'sha256')
+	FROM bench.token_load l;
+
+	INSERT INTO loop_tokens.tokens
+		(token_id, org_id, name, prefix, last_four, hash, hash_version, scopes, created_by)
+	SELECT p.token_id, 'bench_org', 'bench ' || p.i, left(p.token, 8), right(p.token, 4),
+		p.lt_hash, 1, '{loop:run}', 'bench'
+	FROM bench.token_load l JOIN bench.plain p USING (i);
+
+	INSERT INTO baseline_naive.tokens
+		(token_id, org_id, name, prefix, last_four, hash, hash_version, scopes, created_by)
+	SELECT p.token_id, 'bench_org', 'bench ' || p.i, left(p.token, 8), right(p.token, 4),
+		p.sha256, 1, '{loop:run}', 'bench'
+	FROM bench.token_load l JOIN bench.plain p USING (i);
+
+	INSERT INTO baseline_careful.tokens
+		(token_id, org_id, name, prefix, last_four, hash, hash_version, scopes, created_by)
+	SELECT p.token_id, 'bench_org', 'bench ' || p.i, left(p.token, 8), right(p.token, 4),
+		p.sha256, 1, '{loop:run}', 'bench'
+	FROM bench.token_load l JOIN bench.plain p USING (i);
+
+	TRUNCATE bench.token_load;
+$$;
+
+-- Memory of the calling backend: /proc/self/status is the backend's own.
+CREATE FUNCTION bench.record_memory(stage text, verify_calls bigint) RETURNS void
+LANGUAGE sql AS $$
+	INSERT INTO bench.memory
+	SELECT stage, verify_calls,
+		(regexp_match(s.status, 'VmRSS:\s+(\d+) kB'))[1]::bigint,
+		(regexp_match(s.status, 'RssAnon:\s+(\d+) kB'))[1]::bigint,
+		(regexp_match(s.status, 'VmHWM:\s+(\d+) kB'))[1]::bigint,
+		(SELECT sum(c.total_bytes) FROM pg_backend_memory_contexts c)
+	FROM (SELECT pg_read_file('/proc/self/status') AS status) s;
+$$;
