@@ -52,7 +52,7 @@ _PG_init(void)
 	RegisterSubXactCallback(lt_subxact_callback, NULL);
 }
 
-/* Fill buf with bytes from libsodium's CSPRNG, which cannot fail once set up. */
+/* Fill buf from libsodium's CSPRNG; randombytes_buf has no error return. */
 void
 lt_random_bytes(void *buf, size_t len)
 {

@@ -212,7 +212,7 @@ find_token(const unsigned char hash[LT_HASH_LEN], text *org_id, text *loop_id,
 }
 
 /*
- * Set last_used_at to now unless another transaction holds the row, in
+ * Set last_used_at to now unless another transaction has the row locked, in
  * which case that transaction's write is as good as ours.
  */
 static void
