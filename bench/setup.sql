@@ -14,18 +14,22 @@ CREATE TABLE bench.plain (
 	sha256 bytea NOT NULL
 );
 
--- Where make_tokens output is copied before bench.add_tokens moves it.
-CREATE UNLOGGED TABLE bench.token_load (
-	i integer NOT NULL,
-	token text NOT NULL
-);
-
 CREATE TABLE bench.lock_samples (
 	run integer NOT NULL,
 	taken_at timestamptz NOT NULL DEFAULT clock_timestamp(),
 	backends integer NOT NULL,
 	lock_waiters integer NOT NULL,
 	wait_events text
+);
+
+-- One timed pass of an in-server statement: CPU time of the backend and
+-- wall-clock time, both for all of its calls.
+CREATE TABLE bench.inserver (
+	impl text NOT NULL,
+	pass integer NOT NULL,
+	calls integer NOT NULL,
+	cpu_ns bigint NOT NULL,
+	wall_ns bigint NOT NULL
 );
 
 CREATE TABLE bench.memory (
@@ -44,35 +48,44 @@ VALUES ('bench_org', 'bench_loop', 'Benchmark loop');
 INSERT INTO baseline_careful.loops (org_id, loop_id, name)
 VALUES ('bench_org', 'bench_loop', 'Benchmark loop');
 
--- Hash the tokens in bench.token_load and store each in all three token
--- tables with the same token_id, as a bulk INSERT: minting a million
--- tokens one call at a time would take minutes.
+-- Hash the tokens in the session's temporary table token_load (i, token)
+-- and store each in all three token tables with the same token_id, as bulk
+-- INSERTs: minting a million tokens one call at a time would take minutes.
+-- bench/run calls it from two sessions at once with disjoint ranges of i.
 CREATE PROCEDURE bench.add_tokens()
-LANGUAGE sql AS $$
+LANGUAGE plpgsql AS $$
+BEGIN
 	INSERT INTO bench.plain (i, token, token_id, lt_hash, sha256)
 	SELECT l.i, l.token, gen_random_uuid(), loop_tokens.hash(l.token),
 		public.digest(l.token, 'sha256')
-	FROM bench.token_load l;
+	FROM pg_temp.token_load l;
 
 	INSERT INTO loop_tokens.tokens
 		(token_id, org_id, name, prefix, last_four, hash, hash_version, scopes, created_by)
 	SELECT p.token_id, 'bench_org', 'bench ' || p.i, left(p.token, 8), right(p.token, 4),
 		p.lt_hash, 1, '{loop:run}', 'bench'
-	FROM bench.token_load l JOIN bench.plain p USING (i);
+	FROM pg_temp.token_load l JOIN bench.plain p USING (i);
 
 	INSERT INTO baseline_naive.tokens
 		(token_id, org_id, name, prefix, last_four, hash, hash_version, scopes, created_by)
 	SELECT p.token_id, 'bench_org', 'bench ' || p.i, left(p.token, 8), right(p.token, 4),
 		p.sha256, 1, '{loop:run}', 'bench'
-	FROM bench.token_load l JOIN bench.plain p USING (i);
+	FROM pg_temp.token_load l JOIN bench.plain p USING (i);
 
 	INSERT INTO baseline_careful.tokens
 		(token_id, org_id, name, prefix, last_four, hash, hash_version, scopes, created_by)
 	SELECT p.token_id, 'bench_org', 'bench ' || p.i, left(p.token, 8), right(p.token, 4),
 		p.sha256, 1, '{loop:run}', 'bench'
-	FROM bench.token_load l JOIN bench.plain p USING (i);
+	FROM pg_temp.token_load l JOIN bench.plain p USING (i);
+END
+$$;
 
-	TRUNCATE bench.token_load;
+-- CPU time the calling backend has used, in nanoseconds: the first field of
+-- /proc/self/schedstat, which is the backend's own.  Unlike wall-clock time
+-- it does not count time other processes on the machine take.
+CREATE FUNCTION bench.cpu_ns() RETURNS bigint
+LANGUAGE sql VOLATILE AS $$
+	SELECT split_part(pg_read_file('/proc/self/schedstat'), ' ', 1)::bigint
 $$;
 
 -- Memory of the calling backend: /proc/self/status is the backend's own.
