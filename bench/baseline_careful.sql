@@ -1,8 +1,8 @@
 -- The careful hand-written baseline: what a team would write in PL/pgSQL on
 -- pgcrypto if it did not use loop_tokens, following the better open-source
 -- key managers.  Tokens are stored as SHA-256 hashes, and last_used_at is
--- written at most once a minute and never in a read-only transaction, so a
--- token used by many requests at once does not serialise them on its row.
+-- written at most once a minute and never in a read-only transaction, so
+-- requests that share a token queue on its row lock at most once a minute.
 --
 -- Same tables, columns, constraints and error codes as loop_tokens, so the
 -- two are fair peers.  Tokens have the loop_tokens format, so the benchmark
@@ -113,9 +113,10 @@ $$;
 CREATE TRIGGER runs_notify AFTER INSERT ON baseline_careful.runs
 	FOR EACH ROW EXECUTE FUNCTION baseline_careful.notify_run();
 
--- n random base62 characters.  Taking each byte modulo 62 favours the first
--- 8 characters slightly (by 5 in 256), as hand-written code usually does;
--- 49 such characters still carry more than 256 bits.
+-- n random base62 characters.  Taking each byte modulo 62 makes the first 8
+-- characters slightly more likely (5 in 256 against 4 in 256), as
+-- hand-written code usually does.  49 such characters still carry more than
+-- 256 bits.
 CREATE FUNCTION baseline_careful.random_base62(n integer) RETURNS text
 LANGUAGE sql VOLATILE AS $$
 	SELECT string_agg(substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz',

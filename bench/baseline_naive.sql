@@ -113,9 +113,10 @@ $$;
 CREATE TRIGGER runs_notify AFTER INSERT ON baseline_naive.runs
 	FOR EACH ROW EXECUTE FUNCTION baseline_naive.notify_run();
 
--- n random base62 characters.  Taking each byte modulo 62 favours the first
--- 8 characters slightly (by 5 in 256), as hand-written code usually does;
--- 49 such characters still carry more than 256 bits.
+-- n random base62 characters.  Taking each byte modulo 62 makes the first 8
+-- characters slightly more likely (5 in 256 against 4 in 256), as
+-- hand-written code usually does.  49 such characters still carry more than
+-- 256 bits.
 CREATE FUNCTION baseline_naive.random_base62(n integer) RETURNS text
 LANGUAGE sql VOLATILE AS $$
 	SELECT string_agg(substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz',
