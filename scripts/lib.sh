@@ -41,8 +41,11 @@ lt_install_deps() {
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# LT_BINDIR selects another server tree, such as a private copy of the
+# Debian one, so that "make install" from several checkouts on one machine
+# does not overwrite the extension that another checkout is testing.
 lt_bindir() {
-	echo "/usr/lib/postgresql/$LT_PGVERSION/bin"
+	echo "${LT_BINDIR:-/usr/lib/postgresql/$LT_PGVERSION/bin}"
 }
 
 # Build with warnings as errors and install into the server's directories.

@@ -113,6 +113,20 @@ lt_tokens_guard(PG_FUNCTION_ARGS)
 				 errmsg("revocation of a token cannot be changed or undone"),
 				 errhint("Mint a new token instead.")));
 
+	/*
+	 * An UPDATE that revokes the token without loop_tokens.revoke still waits
+	 * for the transactions that verified it, as revoke does.
+	 */
+	(void) heap_getattr(new_tuple, Anum_tokens_revoked_at, desc, &new_null);
+	if (old_null && !new_null)
+	{
+		bool		id_null;
+		Datum		token_id = heap_getattr(old_tuple, Anum_tokens_token_id,
+											desc, &id_null);
+
+		lt_lock_token(DatumGetUUIDP(token_id), LT_REVOKE_LOCKMODE);
+	}
+
 	/* Keep the later last_used_at, so it never moves backwards. */
 	old_used = heap_getattr(old_tuple, Anum_tokens_last_used_at, desc, &old_null);
 	new_used = heap_getattr(new_tuple, Anum_tokens_last_used_at, desc, &new_null);

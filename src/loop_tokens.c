@@ -3,8 +3,9 @@
  * loop_tokens.c
  *	  Module set-up and the per-transaction record of the verified token.
  *
- * _PG_init initialises libsodium once per backend and reserves the
- * "loop_tokens." settings prefix.  The verified token is kept in backend
+ * _PG_init initialises libsodium, defines the "loop_tokens." settings,
+ * loads the hash keys when the postmaster preloads the library, and installs
+ * the log hook that masks tokens.  The verified token is kept in backend
  * memory only for the transaction (or subtransaction) that verified it:
  * connections are pooled, so the next request on the same connection must
  * never inherit it.
@@ -18,11 +19,17 @@
 #include "access/xact.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "utils/guc.h"
 
 PG_MODULE_MAGIC;
 
 void		_PG_init(void);
+
+/* Settings; see _PG_init for what each does. */
+char	   *lt_hash_key_file = NULL;
+char	   *lt_previous_hash_key_file = NULL;
+bool		lt_accept_unkeyed_hashes = true;
 
 /* The token verified in the current transaction, if any. */
 static bool verified_token_set = false;
@@ -37,16 +44,63 @@ static void lt_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 void
 _PG_init(void)
 {
+	GucContext	key_file_context;
+
 	if (sodium_init() < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
 				 errmsg("could not initialize libsodium")));
+
+	/*
+	 * The key files are read only by the postmaster at start-up, so their
+	 * settings are PGC_POSTMASTER.  PostgreSQL forbids defining such a
+	 * setting in a library loaded later, and there the settings are
+	 * PGC_SIGHUP instead: that still shows a value set in postgresql.conf,
+	 * which lt_hash_load_keys turns into an error on every call that hashes.
+	 * GUC_SUPERUSER_ONLY hides even the paths from other roles; the keys
+	 * themselves are never a setting's value.
+	 */
+	key_file_context = process_shared_preload_libraries_in_progress ?
+		PGC_POSTMASTER : PGC_SIGHUP;
+	DefineCustomStringVariable("loop_tokens.hash_key_file",
+							   "Sets the file that contains the key for token hashes.",
+							   "The file must be owned by the server user with mode 0600 and contain "
+							   "32 raw bytes or 64 hexadecimal digits. Empty means no key: tokens are "
+							   "hashed without a key (hash_version 1). Needs loop_tokens in "
+							   "shared_preload_libraries.",
+							   &lt_hash_key_file,
+							   "",
+							   key_file_context,
+							   GUC_SUPERUSER_ONLY,
+							   NULL, NULL, NULL);
+	DefineCustomStringVariable("loop_tokens.previous_hash_key_file",
+							   "Sets the file that contains the previous key for token hashes.",
+							   "During a key rotation, verify still accepts tokens hashed with this key; "
+							   "mint never uses it. Empty means none.",
+							   &lt_previous_hash_key_file,
+							   "",
+							   key_file_context,
+							   GUC_SUPERUSER_ONLY,
+							   NULL, NULL, NULL);
+	DefineCustomBoolVariable("loop_tokens.accept_unkeyed_hashes",
+							 "Accepts tokens whose stored hash has no key (hash_version 1) while a key is set.",
+							 "Turn this off once every token minted before the key was set has been "
+							 "revoked: while it is on, whoever can write the tokens table can add a "
+							 "working token. Without a key, unkeyed hashes are always accepted.",
+							 &lt_accept_unkeyed_hashes,
+							 true,
+							 PGC_SIGHUP,
+							 GUC_SUPERUSER_ONLY,
+							 NULL, NULL, NULL);
 
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("loop_tokens");
 #else
 	EmitWarningsOnPlaceholders("loop_tokens");
 #endif
+
+	lt_hash_load_keys(process_shared_preload_libraries_in_progress);
+	lt_install_log_redaction();
 
 	RegisterXactCallback(lt_xact_callback, NULL);
 	RegisterSubXactCallback(lt_subxact_callback, NULL);

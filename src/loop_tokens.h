@@ -12,6 +12,7 @@
 
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "storage/lockdefs.h"
 #include "utils/uuid.h"
 
 #include "token_format.h"
@@ -22,8 +23,10 @@
 /*
  * hash_version values.  1 is BLAKE2b-256 with a personalisation string
  * that ties the hash to this use, so it matches no other hash of the token.
+ * 2 is BLAKE2b-256 keyed with the server key (see hash.c).
  */
 #define LT_HASH_VERSION_PLAIN	1
+#define LT_HASH_VERSION_KEYED	2
 
 /* Channel that receives a NOTIFY with the run id of every new run. */
 #define LT_RUNS_CHANNEL		"loop_tokens_runs"
@@ -46,6 +49,11 @@
 #define Anum_tokens_revoked_at		12
 #define Anum_tokens_revoked_by		13
 
+/* loop_tokens.c: settings */
+extern char *lt_hash_key_file;
+extern char *lt_previous_hash_key_file;
+extern bool lt_accept_unkeyed_hashes;
+
 /* loop_tokens.c */
 extern void lt_random_bytes(void *buf, size_t len);
 extern void lt_set_verified_token(const pg_uuid_t *token_id);
@@ -65,11 +73,29 @@ extern void lt_require_label(text *value, const char *what, int max_chars);
 extern const char *lt_id_for_message(text *id);
 
 /* hash.c */
-extern void lt_hash_token(const char *token, size_t len,
-						  unsigned char out[LT_HASH_LEN]);
+extern void lt_hash_load_keys(bool preloading);
+extern int16 lt_hash_token(const char *token, size_t len,
+						   unsigned char out[LT_HASH_LEN]);
+extern int16 lt_hash_for_lookup(int attempt, const char *token, size_t len,
+								unsigned char out[LT_HASH_LEN]);
+
+/* log_redact.c */
+extern void lt_install_log_redaction(void);
+
+/*
+ * Modes of the lock that orders verifications of a token against its
+ * revocation (lt_lock_token).  RowShareLock does not conflict with itself,
+ * so verifiers never wait for each other, and it is allowed on a hot
+ * standby; ExclusiveLock conflicts with it and with itself.
+ */
+#define LT_VERIFY_LOCKMODE	RowShareLock
+#define LT_REVOKE_LOCKMODE	ExclusiveLock
 
 /* verify.c */
+extern void lt_lock_token(const pg_uuid_t *token_id, LOCKMODE mode);
 extern pg_uuid_t lt_verify(text *token, text *org_id, text *loop_id);
+extern pg_uuid_t lt_verify_token_arg(FunctionCallInfo fcinfo, int token_arg,
+									 text *org_id, text *loop_id);
 extern void lt_verify_args(FunctionCallInfo fcinfo, int token_arg,
 						   int org_arg, int loop_arg);
 

@@ -120,7 +120,8 @@ check_scopes(text *org_id, ArrayType *scopes)
  */
 static pg_uuid_t
 insert_token(text *org_id, text *name, ArrayType *scopes, text *created_by,
-			 const char *token, const unsigned char hash[LT_HASH_LEN])
+			 const char *token, const unsigned char hash[LT_HASH_LEN],
+			 int16 hash_version)
 {
 	Oid			argtypes[8] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID,
 	BYTEAOID, INT2OID, TEXTARRAYOID, TEXTOID};
@@ -138,7 +139,7 @@ insert_token(text *org_id, text *name, ArrayType *scopes, text *created_by,
 	values[3] = PointerGetDatum(cstring_to_text_with_len(token + LT_TOKEN_LEN - LT_TOKEN_LAST_FOUR_LEN,
 														 LT_TOKEN_LAST_FOUR_LEN));
 	values[4] = PointerGetDatum(hash_datum);
-	values[5] = Int16GetDatum(LT_HASH_VERSION_PLAIN);
+	values[5] = Int16GetDatum(hash_version);
 	values[6] = PointerGetDatum(scopes);
 	values[7] = PointerGetDatum(created_by);
 
@@ -174,6 +175,7 @@ lt_mint(PG_FUNCTION_ARGS)
 	unsigned char secret[LT_TOKEN_SECRET_BYTES];
 	char		token[LT_TOKEN_LEN];
 	unsigned char hash[LT_HASH_LEN];
+	int16		hash_version;
 	pg_uuid_t	token_id;
 	TupleDesc	tupdesc;
 	Tuplestorestate *volatile tupstore = NULL;
@@ -213,8 +215,9 @@ lt_mint(PG_FUNCTION_ARGS)
 	{
 		lt_random_bytes(secret, sizeof(secret));
 		lt_token_compose(secret, token);
-		lt_hash_token(token, LT_TOKEN_LEN, hash);
-		token_id = insert_token(org_id, name, scopes, created_by, token, hash);
+		hash_version = lt_hash_token(token, LT_TOKEN_LEN, hash);
+		token_id = insert_token(org_id, name, scopes, created_by, token, hash,
+								hash_version);
 		SPI_finish();
 
 		/* Return the single row: the only copy of the token handed out. */

@@ -7,6 +7,10 @@
  * The first revocation wins: a second call, even a concurrent one, returns
  * false and leaves the first one's time and actor in place.
  *
+ * Before it writes, revoke waits for every transaction that has verified the
+ * token to end (see lt_lock_token in verify.c), so no run tagged with the
+ * token can commit after the revocation does.
+ *
  *-------------------------------------------------------------------------
  */
 #include "loop_tokens.h"
@@ -40,9 +44,12 @@ lt_revoke(PG_FUNCTION_ARGS)
 		elog(ERROR, "SPI_connect failed");
 
 	/*
-	 * A concurrent revoke of the same token makes this UPDATE wait for it and
-	 * then re-check revoked_at IS NULL against the committed row.
+	 * Wait for the transactions that verified the token, and make later
+	 * verifications wait for this one.  A concurrent revoke of the same token
+	 * takes the same lock, so this one waits for it too.  The UPDATE then
+	 * runs with a new snapshot and finds revoked_at already set.
 	 */
+	lt_lock_token(DatumGetUUIDP(values[0]), LT_REVOKE_LOCKMODE);
 	rc = SPI_execute_plan(lt_prepare(&revoke_plan,
 									 "UPDATE loop_tokens.tokens"
 									 " SET revoked_at = pg_catalog.clock_timestamp(),"

@@ -47,7 +47,6 @@ lt_trigger(PG_FUNCTION_ARGS)
 {
 	text	   *org_id;
 	text	   *loop_id;
-	text	   *token;
 	Jsonb	   *body;
 	Oid			argtypes[3] = {TEXTOID, TEXTOID, JSONBOID};
 	Datum		values[3];
@@ -59,9 +58,7 @@ lt_trigger(PG_FUNCTION_ARGS)
 	lt_verify_args(fcinfo, 2, 0, 1);
 	org_id = PG_GETARG_TEXT_PP(0);
 	loop_id = PG_GETARG_TEXT_PP(1);
-	token = PG_GETARG_TEXT_PP(2);
-	(void) lt_verify(token, org_id, loop_id);
-	lt_release_token_arg(token, PG_GETARG_DATUM(2));
+	(void) lt_verify_token_arg(fcinfo, 2, org_id, loop_id);
 
 	lt_require_not_null(fcinfo, 3, "event body");
 	body = PG_GETARG_JSONB_P(3);

@@ -58,8 +58,9 @@ lt_scope_parse(const char *scope, size_t len,
 
 /*
  * Does one scope allow running loop_id?  "loop:run" allows every loop;
- * "loop:run:<id>" allows exactly that id, so an empty loop id matches no
- * one-loop scope.  Anything else allows nothing.
+ * "loop:run:<id>" allows exactly that id, and only when it is a valid id,
+ * so a scope that mint would reject (such as "loop:run:*") allows nothing.
+ * Anything else allows nothing.
  */
 bool
 lt_scope_allows(const char *scope, size_t scope_len,
@@ -69,7 +70,7 @@ lt_scope_allows(const char *scope, size_t scope_len,
 		memcmp(scope, LT_SCOPE_ALL, LT_SCOPE_ALL_LEN) == 0)
 		return true;
 
-	return loop_id_len > 0 &&
+	return lt_id_valid(loop_id, loop_id_len) &&
 		scope_len == LT_SCOPE_LOOP_PREFIX_LEN + loop_id_len &&
 		memcmp(scope, LT_SCOPE_LOOP_PREFIX, LT_SCOPE_LOOP_PREFIX_LEN) == 0 &&
 		memcmp(scope + LT_SCOPE_LOOP_PREFIX_LEN, loop_id, loop_id_len) == 0;

@@ -4,12 +4,25 @@
  *	  Verify a token for an organization and a loop, and record its use.
  *
  * verify is on every trigger's path, so it reads the tokens table through
- * its unique hash index directly rather than through SPI: one index probe,
- * no planner, no executor.  The relation OIDs are looked up once per
+ * its unique hash index directly rather than through SPI: one index probe
+ * per hash scheme tried, no planner, no executor.  A token minted under the
+ * current scheme is found by the first probe.  A token that is not found
+ * costs one probe (and one BLAKE2b hash) per scheme that verify accepts: up
+ * to three with a current key, a previous key and unkeyed hashes accepted.  The relation OIDs are looked up once per
  * backend and forgotten on any relcache invalidation of those relations.
  *
  * Every failure other than "scopes do not allow the loop" raises the same
  * error (lt_raise_invalid_token), and no message ever contains the token.
+ *
+ * Revocation is ordered against verification by a heavyweight lock on the
+ * token (lt_lock_token): every transaction that verifies a token holds it in
+ * RowShareLock mode until it ends, and a revocation takes it in
+ * ExclusiveLock mode before it writes revoked_at.  RowShareLock does not
+ * conflict with itself, so verifications of one token never wait for each
+ * other.  A revocation waits for the transactions that already verified the
+ * token.  A verification that comes after the revocation waits for it to end
+ * and then reads the row again with a new snapshot.  So a run tagged with a
+ * token commits before the revocation of that token commits.
  *
  * last_used_at is written at most about once a second per token, and never
  * by waiting: the UPDATE takes the row with SKIP LOCKED, so when another
@@ -31,6 +44,9 @@
 #include "access/xlog.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "storage/lock.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -49,6 +65,7 @@
 typedef struct TokenRow
 {
 	pg_uuid_t	token_id;
+	int16		hash_version;
 	bool		org_matches;
 	bool		revoked;
 	bool		scope_allows;
@@ -86,15 +103,24 @@ check_column(Relation rel, AttrNumber attnum, const char *name)
 		elog(ERROR, "column %d of loop_tokens.tokens is not \"%s\"", attnum, name);
 }
 
-/* Look up the tokens table and its hash index, once per backend. */
+/*
+ * Look up the tokens table and its hash index, once per backend, and copy
+ * their OIDs to *relid and *indexid.  Callers use the copies: opening the
+ * table can process a relcache invalidation (autovacuum sends one), which
+ * resets the cached OIDs to InvalidOid.
+ */
 static void
-lookup_tokens_relation(void)
+lookup_tokens_relation(Oid *relid, Oid *indexid)
 {
 	Oid			namespace_id;
 	Relation	rel;
 
 	if (OidIsValid(tokens_relid) && OidIsValid(tokens_hash_index))
+	{
+		*relid = tokens_relid;
+		*indexid = tokens_hash_index;
 		return;
+	}
 
 	if (!relcache_callback_registered)
 	{
@@ -103,22 +129,50 @@ lookup_tokens_relation(void)
 	}
 
 	namespace_id = get_namespace_oid(LT_SCHEMA_NAME, false);
-	tokens_relid = get_relname_relid("tokens", namespace_id);
-	tokens_hash_index = get_relname_relid("tokens_hash_key", namespace_id);
-	if (!OidIsValid(tokens_relid) || !OidIsValid(tokens_hash_index))
+	*relid = get_relname_relid("tokens", namespace_id);
+	*indexid = get_relname_relid("tokens_hash_key", namespace_id);
+	if (!OidIsValid(*relid) || !OidIsValid(*indexid))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("table loop_tokens.tokens or its index tokens_hash_key does not exist"),
 				 errhint("Reinstall the extension with DROP EXTENSION and CREATE EXTENSION loop_tokens.")));
 
-	rel = table_open(tokens_relid, AccessShareLock);
+	rel = table_open(*relid, AccessShareLock);
 	check_column(rel, Anum_tokens_token_id, "token_id");
 	check_column(rel, Anum_tokens_org_id, "org_id");
 	check_column(rel, Anum_tokens_hash, "hash");
+	check_column(rel, Anum_tokens_hash_version, "hash_version");
 	check_column(rel, Anum_tokens_scopes, "scopes");
 	check_column(rel, Anum_tokens_last_used_at, "last_used_at");
 	check_column(rel, Anum_tokens_revoked_at, "revoked_at");
 	table_close(rel, AccessShareLock);
+
+	/* Cache them only now: table_open may have run the callback above. */
+	tokens_relid = *relid;
+	tokens_hash_index = *indexid;
+}
+
+/*
+ * Acquire the lock that orders verifications of token_id against its
+ * revocation, held until the end of the (sub)transaction.  It is an object
+ * lock whose class is the tokens table and whose id is the first 48 bits of
+ * the token id.  Two tokens share a lock only by chance (about 2^-48), and
+ * then a revocation of one also waits for verifications of the other.
+ */
+void
+lt_lock_token(const pg_uuid_t *token_id, LOCKMODE mode)
+{
+	LOCKTAG		tag;
+	Oid			relid;
+	Oid			indexid;
+	uint32		objid;
+	uint16		objsubid;
+
+	lookup_tokens_relation(&relid, &indexid);
+	memcpy(&objid, token_id->data, sizeof(objid));
+	memcpy(&objsubid, token_id->data + sizeof(objid), sizeof(objsubid));
+	SET_LOCKTAG_OBJECT(tag, MyDatabaseId, relid, objid, objsubid);
+	(void) LockAcquire(&tag, mode, false, false);
 }
 
 /* Does any scope in the array allow loop_id? */
@@ -149,14 +203,16 @@ scopes_allow(ArrayType *scopes, const char *loop_id, size_t loop_id_len)
 }
 
 /*
- * Probe the hash index for hash and fill *row.  Returns false when no
- * visible row has that hash.
+ * Probe the hash index for hash and fill *row from the row version visible
+ * to snapshot.  Returns false when no visible row has that hash.
  */
 static bool
 find_token(const unsigned char hash[LT_HASH_LEN], text *org_id, text *loop_id,
-		   TokenRow *row)
+		   Snapshot snapshot, TokenRow *row)
 {
 	bytea	   *key_datum = palloc(VARHDRSZ + LT_HASH_LEN);
+	Oid			relid;
+	Oid			indexid;
 	Relation	rel;
 	SysScanDesc scan;
 	ScanKeyData key;
@@ -166,11 +222,11 @@ find_token(const unsigned char hash[LT_HASH_LEN], text *org_id, text *loop_id,
 	SET_VARSIZE(key_datum, VARHDRSZ + LT_HASH_LEN);
 	memcpy(VARDATA(key_datum), hash, LT_HASH_LEN);
 
-	rel = table_open(tokens_relid, AccessShareLock);
+	lookup_tokens_relation(&relid, &indexid);
+	rel = table_open(relid, AccessShareLock);
 	ScanKeyInit(&key, Anum_tokens_hash, BTEqualStrategyNumber, F_BYTEAEQ,
 				PointerGetDatum(key_datum));
-	scan = systable_beginscan(rel, tokens_hash_index, true,
-							  GetActiveSnapshot(), 1, &key);
+	scan = systable_beginscan(rel, indexid, true, snapshot, 1, &key);
 
 	tuple = systable_getnext(scan);
 	if (HeapTupleIsValid(tuple))
@@ -184,6 +240,9 @@ find_token(const unsigned char hash[LT_HASH_LEN], text *org_id, text *loop_id,
 
 		value = heap_getattr(tuple, Anum_tokens_token_id, desc, &isnull);
 		row->token_id = *DatumGetUUIDP(value);
+
+		value = heap_getattr(tuple, Anum_tokens_hash_version, desc, &isnull);
+		row->hash_version = isnull ? 0 : DatumGetInt16(value);
 
 		value = heap_getattr(tuple, Anum_tokens_org_id, desc, &isnull);
 		row_org = DatumGetTextPP(value);
@@ -199,8 +258,9 @@ find_token(const unsigned char hash[LT_HASH_LEN], text *org_id, text *loop_id,
 		row->last_used_null = isnull;
 		row->last_used_at = isnull ? 0 : DatumGetTimestampTz(value);
 
+		/* loop_id is NULL when the caller needs no scope check. */
 		value = heap_getattr(tuple, Anum_tokens_scopes, desc, &isnull);
-		row->scope_allows = !isnull &&
+		row->scope_allows = !isnull && loop_id != NULL &&
 			scopes_allow(DatumGetArrayTypeP(value), VARDATA_ANY(loop_id),
 						 VARSIZE_ANY_EXHDR(loop_id));
 	}
@@ -260,14 +320,29 @@ lt_verify(text *token, text *org_id, text *loop_id)
 {
 	unsigned char hash[LT_HASH_LEN];
 	TokenRow	row;
+	TokenRow	latest;
+	Snapshot	snapshot;
+	int16		version;
+	bool		found = false;
 
 	/* The checksum rejects typos and made-up tokens without any lookup. */
 	if (lt_token_check(VARDATA_ANY(token), VARSIZE_ANY_EXHDR(token)) != LT_TOKEN_OK)
 		lt_raise_invalid_token();
 
-	lt_hash_token(VARDATA_ANY(token), LT_TOKEN_LEN, hash);
-	lookup_tokens_relation();
-	if (!find_token(hash, org_id, loop_id, &row) || !row.org_matches || row.revoked)
+	/*
+	 * Try each accepted scheme in turn.  A row counts only if it was stored
+	 * under the scheme that produced the matching hash: a row that claims
+	 * hash_version 2 but holds an unkeyed hash was not written by mint.
+	 */
+	for (int attempt = 0; !found; attempt++)
+	{
+		version = lt_hash_for_lookup(attempt, VARDATA_ANY(token), LT_TOKEN_LEN, hash);
+		if (version == 0)
+			break;
+		found = find_token(hash, org_id, loop_id, GetActiveSnapshot(), &row) &&
+			row.hash_version == version;
+	}
+	if (!found || !row.org_matches || row.revoked)
 		lt_raise_invalid_token();
 
 	if (!row.scope_allows)
@@ -277,9 +352,54 @@ lt_verify(text *token, text *org_id, text *loop_id)
 						lt_id_for_message(loop_id)),
 				 errhint("Mint a token with scope \"loop:run\" or \"loop:run:<loopId>\" for this loop.")));
 
+	/*
+	 * Hold off revocation of the token until this transaction ends, then
+	 * check that it was not revoked before the lock was granted.  The active
+	 * snapshot may predate that revocation (it is the statement's snapshot,
+	 * or the transaction's in REPEATABLE READ), so the row is read again
+	 * with a snapshot taken now.
+	 */
+	lt_lock_token(&row.token_id, LT_VERIFY_LOCKMODE);
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	found = find_token(hash, org_id, NULL, snapshot, &latest);
+	UnregisterSnapshot(snapshot);
+	if (!found || latest.revoked)
+		lt_raise_invalid_token();
+
 	touch_token(&row);
 	lt_set_verified_token(&row.token_id);
 	return row.token_id;
+}
+
+/*
+ * Verify the token in argument token_arg of fcinfo, as lt_verify does.  A
+ * detoasted copy of the argument is ours, so it is wiped and freed on every
+ * path, errors included; the argument's own datum belongs to the caller.
+ */
+pg_uuid_t
+lt_verify_token_arg(FunctionCallInfo fcinfo, int token_arg,
+					text *org_id, text *loop_id)
+{
+	Datum		arg = PG_GETARG_DATUM(token_arg);
+	text	   *token = PG_GETARG_TEXT_PP(token_arg);
+	pg_uuid_t  *token_id;
+
+	/* The common case: a short inline argument, not copied. */
+	if ((Pointer) token == DatumGetPointer(arg))
+		return lt_verify(token, org_id, loop_id);
+
+	token_id = palloc(sizeof(pg_uuid_t));
+	PG_TRY();
+	{
+		*token_id = lt_verify(token, org_id, loop_id);
+	}
+	PG_FINALLY();
+	{
+		lt_release_token_arg(token, arg);
+	}
+	PG_END_TRY();
+
+	return *token_id;
 }
 
 /*
@@ -301,13 +421,11 @@ PG_FUNCTION_INFO_V1(lt_verify_sql);
 Datum
 lt_verify_sql(PG_FUNCTION_ARGS)
 {
-	text	   *token;
 	pg_uuid_t  *result = palloc(sizeof(pg_uuid_t));
 
 	lt_verify_args(fcinfo, 0, 1, 2);
-	token = PG_GETARG_TEXT_PP(0);
-	*result = lt_verify(token, PG_GETARG_TEXT_PP(1), PG_GETARG_TEXT_PP(2));
-	lt_release_token_arg(token, PG_GETARG_DATUM(0));
+	*result = lt_verify_token_arg(fcinfo, 0, PG_GETARG_TEXT_PP(1),
+								  PG_GETARG_TEXT_PP(2));
 	PG_RETURN_UUID_P(result);
 }
 

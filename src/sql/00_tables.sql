@@ -49,7 +49,7 @@ CREATE TABLE loop_tokens.tokens (
 	CONSTRAINT tokens_prefix_check CHECK (prefix ~ '^lpt_[0-9A-Za-z]{4}$'),
 	CONSTRAINT tokens_last_four_check CHECK (last_four ~ '^[0-9A-Za-z]{4}$'),
 	CONSTRAINT tokens_hash_check CHECK (pg_catalog.octet_length(hash) = 32),
-	CONSTRAINT tokens_hash_version_check CHECK (hash_version = 1),
+	CONSTRAINT tokens_hash_version_check CHECK (hash_version IN (1, 2)),
 	CONSTRAINT tokens_scopes_check
 		CHECK (pg_catalog.cardinality(scopes) >= 1 AND pg_catalog.array_position(scopes, NULL) IS NULL),
 	CONSTRAINT tokens_revoked_check CHECK ((revoked_at IS NULL) = (revoked_by IS NULL))
@@ -74,7 +74,7 @@ COMMENT ON COLUMN loop_tokens.tokens.last_four IS
 COMMENT ON COLUMN loop_tokens.tokens.hash IS
 	'Hash of the full token under scheme hash_version; the token itself is never stored.';
 COMMENT ON COLUMN loop_tokens.tokens.hash_version IS
-	'Hash scheme: 1 = BLAKE2b-256 personalised with "lpt-token-hash.1".';
+	'Hash scheme: 1 = BLAKE2b-256 personalised with "lpt-token-hash.1"; 2 = BLAKE2b-256 keyed with the server key (loop_tokens.hash_key_file) and personalised with "lpt-token-hash.2".';
 COMMENT ON COLUMN loop_tokens.tokens.scopes IS
 	'What the token may do: "loop:run" (every loop of the organization) or "loop:run:<loopId>" (one loop).';
 COMMENT ON COLUMN loop_tokens.tokens.created_at IS
