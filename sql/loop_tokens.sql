@@ -20,13 +20,19 @@ SELECT p.oid::regprocedure AS function,
 -- Every table, column, view and function explains itself in \d+ and \df+.
 SELECT c.relname, a.attname
   FROM pg_class c
-  LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
  WHERE c.relnamespace = 'loop_tokens'::regnamespace
    AND c.relkind IN ('r', 'v')
-   AND (col_description(c.oid, a.attnum) IS NULL
-		AND (a.attname IS NULL OR c.relkind = 'r'))
-   OR (c.relnamespace = 'loop_tokens'::regnamespace AND c.relkind IN ('r', 'v')
-	   AND obj_description(c.oid, 'pg_class') IS NULL);
+   AND col_description(c.oid, a.attnum) IS NULL;
+SELECT c.relname
+  FROM pg_class c
+ WHERE c.relnamespace = 'loop_tokens'::regnamespace
+   AND c.relkind IN ('r', 'v')
+   AND obj_description(c.oid, 'pg_class') IS NULL;
+SELECT n.nspname
+  FROM pg_namespace n
+ WHERE n.nspname IN ('loop_tokens', 'loop_api')
+   AND obj_description(n.oid, 'pg_namespace') IS NULL;
 SELECT p.proname
   FROM pg_proc p
  WHERE p.pronamespace = 'loop_tokens'::regnamespace
@@ -82,6 +88,12 @@ SELECT loop_tokens.trigger('acme', 'weekly', :'all_token');
 \echo :LAST_ERROR_SQLSTATE
 SELECT loop_tokens.trigger('acme', 'nightly-report', :'all_token', '"text"');
 \echo :LAST_ERROR_SQLSTATE
+SELECT loop_tokens.trigger('acme', :'all_token', :'all_token');
+\echo :LAST_ERROR_SQLSTATE
+SET loop_tokens.max_body_size = 100;
+SELECT loop_tokens.trigger('acme', 'nightly-report', :'all_token', jsonb_build_object('pad', repeat('x', 200)));
+\echo :LAST_ERROR_SQLSTATE
+RESET loop_tokens.max_body_size;
 SELECT * FROM loop_tokens.mint('acme', 'x', '{loop:run:weekly}');
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM loop_tokens.mint('acme', 'x', ARRAY['loop:run:' || repeat('y', 200)]);
@@ -95,6 +107,14 @@ SELECT * FROM loop_tokens.mint('acme', repeat('n', 201));
 SELECT loop_tokens.revoke('6f1c1c7e-0000-4000-8000-000000000000');
 \echo :LAST_ERROR_SQLSTATE
 SELECT loop_tokens.hash('not a token');
+\echo :LAST_ERROR_SQLSTATE
+SELECT loop_tokens.hash(overlay(:'all_token' PLACING 'zzz' FROM 20 FOR 3));
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM loop_tokens.mint('acme', 'x', ARRAY[:'all_token']);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM loop_tokens.mint('acme', U&'CI\200Bpipeline');
+\echo :LAST_ERROR_SQLSTATE
+UPDATE loop_tokens.runs SET token_id = NULL, triggered_by = 'mallory';
 \echo :LAST_ERROR_SQLSTATE
 UPDATE loop_tokens.tokens SET scopes = '{loop:run:nightly-report}' WHERE token_id = :'token_id';
 \echo :LAST_ERROR_SQLSTATE

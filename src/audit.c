@@ -1,13 +1,16 @@
 /*-------------------------------------------------------------------------
  *
  * audit.c
- *	  Audit rules on loop_tokens.tokens, enforced by a trigger.
+ *	  Audit rules on loop_tokens.tokens and loop_tokens.runs, enforced by triggers.
  *
  * Token rows are never deleted or truncated, so revoked tokens stay for
  * audit.  After mint, only name, last_used_at and the revocation columns may
  * change: last_used_at never moves backwards (an older value is ignored, not
  * an error, so racing writers need no coordination), and revoked_at and
  * revoked_by are written once.  Everything else is fixed at mint.
+ *
+ * Runs keep their columns as inserted, so what a run was and what triggered
+ * it stays as recorded; they may be deleted, for retention.
  *
  * Raises 23001 (restrict_violation) for a change the rules forbid.
  *
@@ -17,6 +20,7 @@
 
 #include "access/htup_details.h"
 #include "commands/trigger.h"
+#include "executor/spi.h"
 #include "utils/datum.h"
 #include "utils/timestamp.h"
 #include "utils/rel.h"
@@ -127,9 +131,19 @@ lt_tokens_guard(PG_FUNCTION_ARGS)
 		lt_lock_token(DatumGetUUIDP(token_id), LT_REVOKE_LOCKMODE);
 	}
 
-	/* Keep the later last_used_at, so it never moves backwards. */
+	/*
+	 * Setting last_used_at in the future would stop verify from recording a
+	 * use until that time, because it never moves the value backwards.
+	 */
 	old_used = heap_getattr(old_tuple, Anum_tokens_last_used_at, desc, &old_null);
 	new_used = heap_getattr(new_tuple, Anum_tokens_last_used_at, desc, &new_null);
+	if (!new_null && DatumGetTimestampTz(new_used) > GetCurrentTimestamp() &&
+		!column_unchanged(old_tuple, new_tuple, desc, Anum_tokens_last_used_at))
+		ereport(ERROR,
+				(errcode(ERRCODE_CHECK_VIOLATION),
+				 errmsg("last_used_at of a token cannot be in the future")));
+
+	/* Keep the later last_used_at, so it never moves backwards. */
 	if (!old_null &&
 		(new_null || DatumGetTimestampTz(new_used) < DatumGetTimestampTz(old_used)))
 	{
@@ -141,4 +155,44 @@ lt_tokens_guard(PG_FUNCTION_ARGS)
 	}
 
 	return PointerGetDatum(new_tuple);
+}
+
+PG_FUNCTION_INFO_V1(lt_runs_guard);
+
+/*
+ * BEFORE UPDATE FOR EACH ROW on loop_tokens.runs: what a run is, who or what
+ * triggered it and with which body never change after insert.  Runs may be
+ * deleted, for retention.
+ */
+Datum
+lt_runs_guard(PG_FUNCTION_ARGS)
+{
+	static const char *const fixed_run_columns[] = {
+		"run_id", "workflow_instance_id", "org_id", "loop_id", "body",
+		"token_id", "triggered_by", "created_at"
+	};
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TupleDesc	desc;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
+		!TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function loop_tokens.runs_guard must be called as a BEFORE UPDATE row trigger")));
+
+	desc = RelationGetDescr(trigdata->tg_relation);
+	for (size_t i = 0; i < lengthof(fixed_run_columns); i++)
+	{
+		int			attnum = SPI_fnumber(desc, fixed_run_columns[i]);
+
+		if (attnum <= 0)
+			elog(ERROR, "table loop_tokens.runs lacks column \"%s\"", fixed_run_columns[i]);
+		if (!column_unchanged(trigdata->tg_trigtuple, trigdata->tg_newtuple, desc, attnum))
+			ereport(ERROR,
+					(errcode(ERRCODE_RESTRICT_VIOLATION),
+					 errmsg("column \"%s\" of a run cannot be changed", fixed_run_columns[i])));
+	}
+
+	return PointerGetDatum(trigdata->tg_newtuple);
 }

@@ -319,14 +319,18 @@ lt_hash(PG_FUNCTION_ARGS)
 	Datum		arg = PG_GETARG_DATUM(0);
 	text	   *token = PG_GETARG_TEXT_PP(0);
 	bytea	   *result;
+	LtTokenCheck check;
 
 	/* Hashing a string that is not a token is a mistake worth reporting. */
-	if (lt_token_check(VARDATA_ANY(token), VARSIZE_ANY_EXHDR(token)) != LT_TOKEN_OK)
+	check = lt_token_check(VARDATA_ANY(token), VARSIZE_ANY_EXHDR(token));
+	if (check != LT_TOKEN_OK)
 	{
 		lt_release_token_arg(token, arg);
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("malformed token"),
+				 check == LT_TOKEN_BAD_CHECKSUM ?
+				 errhint("The checksum in the last 6 characters does not match: the token was mistyped or changed.") :
 				 errhint("A token is \"lpt_\" followed by 49 letters and digits.")));
 	}
 

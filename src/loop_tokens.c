@@ -21,6 +21,7 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/guc.h"
+#include "utils/memutils.h"
 
 PG_MODULE_MAGIC;
 
@@ -30,13 +31,22 @@ void		_PG_init(void);
 char	   *lt_hash_key_file = NULL;
 char	   *lt_previous_hash_key_file = NULL;
 bool		lt_accept_unkeyed_hashes = true;
+int			lt_max_body_size = LT_DEFAULT_MAX_BODY_SIZE;
 
-/* The token verified in the current transaction, if any. */
-static bool verified_token_set = false;
-static pg_uuid_t verified_token_id;
-static int	verified_token_nest_level = 0;
+/*
+ * Tokens verified in the current transaction, one entry per subtransaction
+ * level that verified one, innermost last.  Levels strictly increase along
+ * the list.  The list lives in TopTransactionContext, so it goes away with
+ * the transaction; the callbacks below drop the pointer at the same time.
+ */
+typedef struct VerifiedToken
+{
+	pg_uuid_t	token_id;
+	int			nest_level;
+} VerifiedToken;
 
-static void forget_verified_token(void);
+static List *verified_tokens = NIL;
+
 static void lt_xact_callback(XactEvent event, void *arg);
 static void lt_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 								SubTransactionId parentSubid, void *arg);
@@ -92,6 +102,16 @@ _PG_init(void)
 							 PGC_SIGHUP,
 							 GUC_SUPERUSER_ONLY,
 							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("loop_tokens.max_body_size",
+							"Sets the largest event body that loop_tokens.trigger accepts.",
+							"The size is that of the stored jsonb value. 0 means no limit.",
+							&lt_max_body_size,
+							LT_DEFAULT_MAX_BODY_SIZE,
+							0, MaxAllocSize,
+							PGC_SUSET,
+							GUC_UNIT_BYTE,
+							NULL, NULL, NULL);
 
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("loop_tokens");
@@ -165,30 +185,35 @@ lt_raise_invalid_token(void)
 void
 lt_set_verified_token(const pg_uuid_t *token_id)
 {
-	verified_token_id = *token_id;
-	verified_token_nest_level = GetCurrentTransactionNestLevel();
-	verified_token_set = true;
+	int			level = GetCurrentTransactionNestLevel();
+	VerifiedToken *entry;
+
+	if (verified_tokens != NIL &&
+		((VerifiedToken *) llast(verified_tokens))->nest_level == level)
+		entry = llast(verified_tokens);
+	else
+	{
+		MemoryContext oldcontext = MemoryContextSwitchTo(TopTransactionContext);
+
+		entry = palloc(sizeof(VerifiedToken));
+		entry->nest_level = level;
+		verified_tokens = lappend(verified_tokens, entry);
+		MemoryContextSwitchTo(oldcontext);
+	}
+	entry->token_id = *token_id;
 }
 
 /* Copy the token verified in this transaction into *token_id, if there is one. */
 bool
 lt_get_verified_token(pg_uuid_t *token_id)
 {
-	if (!verified_token_set)
+	if (verified_tokens == NIL)
 		return false;
-	*token_id = verified_token_id;
+	*token_id = ((VerifiedToken *) llast(verified_tokens))->token_id;
 	return true;
 }
 
-static void
-forget_verified_token(void)
-{
-	verified_token_set = false;
-	verified_token_nest_level = 0;
-	memset(&verified_token_id, 0, sizeof(verified_token_id));
-}
-
-/* Forget the verified token whenever a top-level transaction ends. */
+/* Forget the verified tokens whenever a top-level transaction ends. */
 static void
 lt_xact_callback(XactEvent event, void *arg)
 {
@@ -200,7 +225,7 @@ lt_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PARALLEL_ABORT:
 		case XACT_EVENT_PREPARE:
-			forget_verified_token();
+			verified_tokens = NIL;
 			break;
 		default:
 			break;
@@ -209,27 +234,50 @@ lt_xact_callback(XactEvent event, void *arg)
 
 /*
  * A verification made inside a subtransaction that rolls back did not
- * happen, as far as the rest of the transaction is concerned.  One made in
- * a subtransaction that commits now belongs to the parent.
+ * happen, as far as the rest of the transaction is concerned, so the token
+ * verified before it is current again.  One made in a subtransaction that
+ * commits now belongs to the parent and replaces the parent's own.
  */
 static void
 lt_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 					SubTransactionId parentSubid, void *arg)
 {
 	int			level;
+	VerifiedToken *innermost;
 
 	(void) mySubid;
 	(void) parentSubid;
 	(void) arg;
 
-	if (!verified_token_set)
+	if (verified_tokens == NIL)
 		return;
 
 	level = GetCurrentTransactionNestLevel();
-	if (event == SUBXACT_EVENT_ABORT_SUB && verified_token_nest_level >= level)
-		forget_verified_token();
-	else if (event == SUBXACT_EVENT_COMMIT_SUB && verified_token_nest_level >= level)
-		verified_token_nest_level = level - 1;
+	innermost = llast(verified_tokens);
+	if (innermost->nest_level < level)
+		return;
+
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+	{
+		verified_tokens = list_delete_last(verified_tokens);
+		pfree(innermost);
+	}
+	else if (event == SUBXACT_EVENT_COMMIT_SUB)
+	{
+		innermost->nest_level = level - 1;
+		if (list_length(verified_tokens) > 1)
+		{
+			VerifiedToken *parent = list_nth(verified_tokens,
+											 list_length(verified_tokens) - 2);
+
+			if (parent->nest_level == level - 1)
+			{
+				parent->token_id = innermost->token_id;
+				verified_tokens = list_delete_last(verified_tokens);
+				pfree(innermost);
+			}
+		}
+	}
 }
 
 PG_FUNCTION_INFO_V1(lt_current_token_id);
@@ -240,10 +288,8 @@ lt_current_token_id(PG_FUNCTION_ARGS)
 {
 	pg_uuid_t  *result;
 
-	if (!verified_token_set)
-		PG_RETURN_NULL();
-
 	result = palloc(sizeof(pg_uuid_t));
-	*result = verified_token_id;
+	if (!lt_get_verified_token(result))
+		PG_RETURN_NULL();
 	PG_RETURN_UUID_P(result);
 }

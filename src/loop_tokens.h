@@ -28,6 +28,9 @@
 #define LT_HASH_VERSION_PLAIN	1
 #define LT_HASH_VERSION_KEYED	2
 
+/* Default of loop_tokens.max_body_size: 1 MiB, as the nginx configuration. */
+#define LT_DEFAULT_MAX_BODY_SIZE	(1024 * 1024)
+
 /* Channel that receives a NOTIFY with the run id of every new run. */
 #define LT_RUNS_CHANNEL		"loop_tokens_runs"
 
@@ -53,6 +56,7 @@
 extern char *lt_hash_key_file;
 extern char *lt_previous_hash_key_file;
 extern bool lt_accept_unkeyed_hashes;
+extern int	lt_max_body_size;
 
 /* loop_tokens.c */
 extern void lt_random_bytes(void *buf, size_t len);

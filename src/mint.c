@@ -28,6 +28,26 @@
 
 /* Scopes longer than this are not quoted back in error messages. */
 #define LT_SCOPE_MESSAGE_MAX_BYTES	(LT_SCOPE_LOOP_PREFIX_LEN + LT_ID_MAX_LEN)
+
+/*
+ * Return scope as text for an error message, or a placeholder when it is
+ * long, holds anything but printable ASCII, or looks like a token.
+ */
+static const char *
+scope_for_message(text *scope)
+{
+	const char *bytes = VARDATA_ANY(scope);
+	size_t		len = VARSIZE_ANY_EXHDR(scope);
+
+	if (len > LT_SCOPE_MESSAGE_MAX_BYTES || lt_text_looks_like_token(bytes, len))
+		return "(not shown)";
+	for (size_t i = 0; i < len; i++)
+	{
+		if (bytes[i] < 0x20 || bytes[i] > 0x7E)
+			return "(not shown)";
+	}
+	return text_to_cstring(scope);
+}
 #define LT_ACTOR_MAX_CHARS		200
 
 static SPIPlanPtr loop_exists_plan = NULL;
@@ -76,9 +96,7 @@ check_scopes(text *org_id, ArrayType *scopes)
 						   &loop_id, &loop_id_len) == LT_SCOPE_INVALID)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 VARSIZE_ANY_EXHDR(scope) <= LT_SCOPE_MESSAGE_MAX_BYTES ?
-					 errmsg("invalid scope \"%s\"", text_to_cstring(scope)) :
-					 errmsg("invalid scope of %d bytes", (int) VARSIZE_ANY_EXHDR(scope)),
+					 errmsg("invalid scope \"%s\"", scope_for_message(scope)),
 					 errhint("Use \"loop:run\" for every loop of the organization, or \"loop:run:<loopId>\" for one loop.")));
 
 		for (int j = 0; j < i; j++)
@@ -88,7 +106,7 @@ check_scopes(text *org_id, ArrayType *scopes)
 													 elems[i], elems[j])))
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("duplicate scope \"%s\"", text_to_cstring(scope))));
+						 errmsg("duplicate scope \"%s\"", scope_for_message(scope))));
 		}
 
 		if (loop_id == NULL)
@@ -107,10 +125,10 @@ check_scopes(text *org_id, ArrayType *scopes)
 		if (SPI_processed == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid scope \"%s\"", text_to_cstring(scope)),
+					 errmsg("invalid scope \"%s\"", scope_for_message(scope)),
 					 errdetail("Loop \"%s\" does not exist in organization \"%s\".",
-							   text_to_cstring(DatumGetTextPP(values[1])),
-							   text_to_cstring(org_id))));
+							   lt_id_for_message(DatumGetTextPP(values[1])),
+							   lt_id_for_message(org_id))));
 	}
 }
 

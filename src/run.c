@@ -26,13 +26,16 @@ static SPIPlanPtr insert_run_plan = NULL;
 
 /*
  * Return id as text for an error message, or a placeholder when it is not a
- * valid id, so that a huge or binary argument is never copied into a message.
+ * valid id or looks like a token, so that neither a huge argument nor a
+ * token passed in the wrong place is ever copied into a message.
  */
 const char *
 lt_id_for_message(text *id)
 {
 	if (!lt_id_valid(VARDATA_ANY(id), VARSIZE_ANY_EXHDR(id)))
 		return "(invalid id)";
+	if (lt_text_looks_like_token(VARDATA_ANY(id), VARSIZE_ANY_EXHDR(id)))
+		return "(id that looks like a token)";
 	return text_to_cstring(id);
 }
 
@@ -66,6 +69,12 @@ lt_trigger(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("event body must be a JSON object")));
+	if (lt_max_body_size > 0 && VARSIZE_ANY_EXHDR(body) > (Size) lt_max_body_size)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("event body is too large"),
+				 errdetail("The body takes %zu bytes and loop_tokens.max_body_size is %d bytes.",
+						   (Size) VARSIZE_ANY_EXHDR(body), lt_max_body_size)));
 
 	values[0] = PointerGetDatum(org_id);
 	values[1] = PointerGetDatum(loop_id);

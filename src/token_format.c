@@ -218,3 +218,29 @@ lt_run_id_valid(const char *run_id, size_t len)
 	}
 	return true;
 }
+
+/*
+ * Does text[0..len) contain "lpt_" followed by more than four base62
+ * digits?  Such text may hold a token, or part of one, so messages must not
+ * quote it.  "lpt_" and four digits is a prefix, which is not secret.
+ */
+bool
+lt_text_looks_like_token(const char *text, size_t len)
+{
+	for (size_t i = 0; i + LT_TOKEN_SCHEME_LEN < len; i++)
+	{
+		size_t		digits = 0;
+
+		if (memcmp(text + i, LT_TOKEN_SCHEME, LT_TOKEN_SCHEME_LEN) != 0)
+			continue;
+		for (size_t j = i + LT_TOKEN_SCHEME_LEN; j < len; j++)
+		{
+			if (base62_value((unsigned char) text[j]) < 0)
+				break;
+			digits++;
+		}
+		if (digits > LT_TOKEN_PREFIX_LEN - LT_TOKEN_SCHEME_LEN)
+			return true;
+	}
+	return false;
+}

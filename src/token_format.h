@@ -59,5 +59,6 @@ extern void lt_token_compose(const unsigned char secret[LT_TOKEN_SECRET_BYTES],
 							 char out[LT_TOKEN_LEN]);
 extern LtTokenCheck lt_token_check(const char *token, size_t len);
 extern bool lt_run_id_valid(const char *run_id, size_t len);
+extern bool lt_text_looks_like_token(const char *text, size_t len);
 
 #endif							/* LT_TOKEN_FORMAT_H */

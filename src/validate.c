@@ -38,8 +38,28 @@ lt_require_id(text *id, const char *what)
 }
 
 /*
+ * Is there an invisible formatting character at bytes[i] (UTF-8)?  These
+ * can make a name look like another: zero-width characters U+200B to
+ * U+200F, bidirectional controls U+202A to U+202E and U+2066 to U+2069, and
+ * the byte order mark U+FEFF.
+ */
+static bool
+is_invisible_format(const unsigned char *bytes, int len, int i)
+{
+	if (i + 2 >= len)
+		return false;
+	if (bytes[i] == 0xE2 && bytes[i + 1] == 0x80)
+		return (bytes[i + 2] >= 0x8B && bytes[i + 2] <= 0x8F) ||
+			(bytes[i + 2] >= 0xAA && bytes[i + 2] <= 0xAE);
+	if (bytes[i] == 0xE2 && bytes[i + 1] == 0x81)
+		return bytes[i + 2] >= 0xA6 && bytes[i + 2] <= 0xA9;
+	return bytes[i] == 0xEF && bytes[i + 1] == 0xBB && bytes[i + 2] == 0xBF;
+}
+
+/*
  * Raise 22023 unless value has 1 to max_chars characters and no control
- * characters (C0, DEL or, in UTF-8, C1).  Used for token names and actors.
+ * characters (C0, DEL or, in UTF-8, C1) or invisible formatting characters.
+ * Used for token names and actors, which people read in lists.
  */
 void
 lt_require_label(text *value, const char *what, int max_chars)
@@ -70,5 +90,11 @@ lt_require_label(text *value, const char *what, int max_chars)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("invalid %s", what),
 					 errdetail("It must not contain control characters.")));
+
+		if (utf8 && is_invisible_format(bytes, len, i))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid %s", what),
+					 errdetail("It must not contain invisible formatting characters such as zero-width spaces or bidirectional controls.")));
 	}
 }

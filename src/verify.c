@@ -383,6 +383,9 @@ lt_verify(text *token, text *org_id, text *loop_id)
 	if (!found || !row.org_matches || row.revoked)
 		lt_raise_invalid_token();
 
+	/* Only a caller with a valid token learns that the loop id is malformed. */
+	lt_require_id(loop_id, "loop id");
+
 	if (!row.scope_allows)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),

@@ -2,7 +2,7 @@
 \set ON_ERROR_STOP 1
 BEGIN;
 SET client_min_messages = warning;
-SELECT plan(18);
+SELECT plan(19);
 
 INSERT INTO loop_tokens.loops (org_id, loop_id, name) VALUES ('audit-org', 'l1', 'L1');
 CREATE TEMP TABLE tok ON COMMIT DROP AS SELECT * FROM loop_tokens.mint('audit-org', 'audited');
@@ -41,13 +41,15 @@ SELECT lives_ok($$UPDATE loop_tokens.tokens SET name = 'renamed' WHERE token_id 
 				'a token can be renamed');
 
 -- last_used_at never moves backwards: an older value is ignored.
-UPDATE loop_tokens.tokens SET last_used_at = '2030-01-01 00:00:00+00' WHERE token_id = (SELECT token_id FROM tok);
-UPDATE loop_tokens.tokens SET last_used_at = '2029-01-01 00:00:00+00' WHERE token_id = (SELECT token_id FROM tok);
+UPDATE loop_tokens.tokens SET last_used_at = '2020-01-01 00:00:00+00' WHERE token_id = (SELECT token_id FROM tok);
+UPDATE loop_tokens.tokens SET last_used_at = '2019-01-01 00:00:00+00' WHERE token_id = (SELECT token_id FROM tok);
 SELECT is((SELECT last_used_at FROM loop_tokens.tokens WHERE token_id = (SELECT token_id FROM tok)),
-		  '2030-01-01 00:00:00+00'::timestamptz, 'an older last_used_at is ignored');
+		  '2020-01-01 00:00:00+00'::timestamptz, 'an older last_used_at is ignored');
 UPDATE loop_tokens.tokens SET last_used_at = NULL WHERE token_id = (SELECT token_id FROM tok);
 SELECT is((SELECT last_used_at FROM loop_tokens.tokens WHERE token_id = (SELECT token_id FROM tok)),
-		  '2030-01-01 00:00:00+00'::timestamptz, 'last_used_at cannot be cleared');
+		  '2020-01-01 00:00:00+00'::timestamptz, 'last_used_at cannot be cleared');
+SELECT throws_ok($$UPDATE loop_tokens.tokens SET last_used_at = now() + interval '1 hour' WHERE token_id = (SELECT token_id FROM tok)$$,
+				 '23514', 'last_used_at of a token cannot be in the future', 'last_used_at cannot be set in the future');
 
 SELECT * FROM finish();
 ROLLBACK;

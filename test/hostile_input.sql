@@ -120,35 +120,41 @@ SELECT throws_ok(format('SELECT loop_tokens.verify(%L, NULL, ''loop_a'')', :'tok
 SELECT throws_ok(format('SELECT loop_tokens.verify(%L, ''hostile_org'', NULL)', :'tok'),
 				 '22004', NULL, 'verify with NULL loop id');
 
--- Loop ids that name no loop: P0002 once the token is valid, and the
--- message quotes no id that is not a valid id.
+-- Malformed loop ids: 22023 once the token is valid, with no id quoted.
+SELECT throws_ok(format('SELECT loop_tokens.trigger(''hostile_org'', %L, %L)', t.loop_id, :'tok'),
+				 '22023', 'invalid loop id', 'trigger with loop id ' || t.what)
+  FROM (VALUES
+	('', 'empty'),
+	('loop a', 'with inner space'),
+	('loop_a ', 'with trailing space'),
+	('loop_a''', 'with quote'),
+	('loop_%', 'with percent'),
+	(U&'l\00F6\00F6p', 'with non-ASCII letters'),
+	(repeat('l', 65), 'of 65 characters'),
+	(repeat('l', 1048576), 'of 1 MiB')
+  ) AS t(loop_id, what);
+
+-- Well-formed loop ids that name no loop: P0002 once the token is valid.
 SELECT throws_ok(format('SELECT loop_tokens.trigger(''hostile_org'', %L, %L)', t.loop_id, :'tok'),
 				 'P0002', t.message, 'trigger with loop id ' || t.what)
   FROM (VALUES
-	('', 'empty', 'loop "(invalid id)" not found'),
-	('loop a', 'with inner space', 'loop "(invalid id)" not found'),
-	('loop_a ', 'with trailing space', 'loop "(invalid id)" not found'),
-	('loop_a''', 'with quote', 'loop "(invalid id)" not found'),
-	('loop_%', 'with percent', 'loop "(invalid id)" not found'),
-	(U&'l\00F6\00F6p', 'with non-ASCII letters', 'loop "(invalid id)" not found'),
-	(repeat('l', 65), 'of 65 characters', 'loop "(invalid id)" not found'),
-	(repeat('l', 1048576), 'of 1 MiB', 'loop "(invalid id)" not found'),
 	('LOOP_A', 'in the wrong case', 'loop "LOOP_A" not found'),
 	('loop_c', 'that does not exist', 'loop "loop_c" not found')
   ) AS t(loop_id, what, message);
 
--- A token scoped to loop_a: every other loop id is 42501.
+-- A token scoped to loop_a: every other well-formed loop id is 42501, and a
+-- malformed one is 22023.
 SELECT throws_ok(format('SELECT loop_tokens.trigger(''hostile_org'', %L, %L)', t.loop_id, :'scoped'),
-				 '42501', NULL, 'scoped token with loop id ' || t.what)
+				 t.sqlstate, NULL, 'scoped token with loop id ' || t.what)
   FROM (VALUES
-	('loop_b', 'of another loop'),
-	('LOOP_A', 'in upper case'),
-	('loop_a ', 'with trailing space'),
-	(' loop_a', 'with leading space'),
-	('loop_a%', 'with percent'),
-	('', 'empty'),
-	('*', 'as a wildcard')
-  ) AS t(loop_id, what);
+	('loop_b', 'of another loop', '42501'),
+	('LOOP_A', 'in upper case', '42501'),
+	('loop_a ', 'with trailing space', '22023'),
+	(' loop_a', 'with leading space', '22023'),
+	('loop_a%', 'with percent', '22023'),
+	('', 'empty', '22023'),
+	('*', 'as a wildcard', '22023')
+  ) AS t(loop_id, what, sqlstate);
 
 -- Event bodies that are not JSON objects.
 SELECT throws_ok(format('SELECT loop_tokens.trigger(''hostile_org'', ''loop_a'', %L, %L)', :'tok', t.body),

@@ -2,10 +2,11 @@
 -- reuse it: current_token_id never does, last_used_at and revocation do.
 -- This file commits, so it uses organization ids of its own.
 \set ON_ERROR_STOP 1
-SELECT plan(17);
+SELECT plan(20);
 
 INSERT INTO loop_tokens.loops (org_id, loop_id, name) VALUES ('sess-org', 'job', 'Job');
 CREATE TEMP TABLE tok AS SELECT * FROM loop_tokens.mint('sess-org', 'session token');
+CREATE TEMP TABLE tok2 AS SELECT * FROM loop_tokens.mint('sess-org', 'second token');
 
 SELECT is(loop_tokens.current_token_id(), NULL, 'no token is verified at first');
 
@@ -42,6 +43,22 @@ RELEASE SAVEPOINT s2;
 SAVEPOINT s3;
 ROLLBACK TO SAVEPOINT s3;
 SELECT is(loop_tokens.current_token_id(), (SELECT token_id FROM tok), 'a released savepoint keeps its verify');
+COMMIT;
+
+-- Rolling back a savepoint brings back the token verified before it.
+BEGIN;
+SELECT loop_tokens.verify((SELECT token FROM tok), 'sess-org', 'job');
+SAVEPOINT s4;
+SELECT loop_tokens.verify((SELECT token FROM tok2), 'sess-org', 'job');
+SELECT is(loop_tokens.current_token_id(), (SELECT token_id FROM tok2), 'a verify inside a savepoint replaces the current token');
+ROLLBACK TO SAVEPOINT s4;
+SELECT is(loop_tokens.current_token_id(), (SELECT token_id FROM tok), 'rolling back the savepoint restores the earlier token');
+SAVEPOINT s5;
+SAVEPOINT s6;
+SELECT loop_tokens.verify((SELECT token FROM tok2), 'sess-org', 'job');
+RELEASE SAVEPOINT s6;
+ROLLBACK TO SAVEPOINT s5;
+SELECT is(loop_tokens.current_token_id(), (SELECT token_id FROM tok), 'a verify released into a rolled-back savepoint is forgotten');
 COMMIT;
 
 -- last_used_at: set by the first use, then at most once a second, never backwards.

@@ -1,7 +1,8 @@
 -- loop_tokens 1.0: tables.  The install script loop_tokens--1.0.sql is
 -- made by "make" from the files in src/sql/, in name order.
 
-\echo Use "CREATE EXTENSION loop_tokens" to load this file. \quit
+COMMENT ON SCHEMA loop_tokens IS
+	'API tokens that trigger loops: tables, views and functions of the loop_tokens extension.';
 
 CREATE TABLE loop_tokens.loops (
 	org_id text NOT NULL,
@@ -12,7 +13,7 @@ CREATE TABLE loop_tokens.loops (
 	CONSTRAINT loops_org_id_check CHECK (org_id ~ '^[A-Za-z0-9_-]{1,64}$'),
 	CONSTRAINT loops_loop_id_check CHECK (loop_id ~ '^[A-Za-z0-9_-]{1,64}$'),
 	CONSTRAINT loops_name_check
-		CHECK (pg_catalog.length(name) BETWEEN 1 AND 200 AND name !~ '[\x01-\x1f\x7f-\x9f]')
+		CHECK (pg_catalog.length(name) BETWEEN 1 AND 200 AND name !~ '[\x01-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]')
 );
 
 COMMENT ON TABLE loop_tokens.loops IS
@@ -45,7 +46,7 @@ CREATE TABLE loop_tokens.tokens (
 	CONSTRAINT tokens_token_id_org_id_key UNIQUE (token_id, org_id),
 	CONSTRAINT tokens_org_id_check CHECK (org_id ~ '^[A-Za-z0-9_-]{1,64}$'),
 	CONSTRAINT tokens_name_check
-		CHECK (pg_catalog.length(name) BETWEEN 1 AND 200 AND name !~ '[\x01-\x1f\x7f-\x9f]'),
+		CHECK (pg_catalog.length(name) BETWEEN 1 AND 200 AND name !~ '[\x01-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]'),
 	CONSTRAINT tokens_prefix_check CHECK (prefix ~ '^lpt_[0-9A-Za-z]{4}$'),
 	CONSTRAINT tokens_last_four_check CHECK (last_four ~ '^[0-9A-Za-z]{4}$'),
 	CONSTRAINT tokens_hash_check CHECK (pg_catalog.octet_length(hash) = 32),
@@ -103,7 +104,7 @@ CREATE TABLE loop_tokens.runs (
 	CONSTRAINT runs_body_check CHECK (pg_catalog.jsonb_typeof(body) = 'object'),
 	CONSTRAINT runs_token_or_user_check CHECK ((token_id IS NULL) <> (triggered_by IS NULL)),
 	CONSTRAINT runs_triggered_by_check
-		CHECK (pg_catalog.length(triggered_by) BETWEEN 1 AND 200 AND triggered_by !~ '[\x01-\x1f\x7f-\x9f]'),
+		CHECK (pg_catalog.length(triggered_by) BETWEEN 1 AND 200 AND triggered_by !~ '[\x01-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]'),
 	CONSTRAINT runs_loop_fkey FOREIGN KEY (org_id, loop_id)
 		REFERENCES loop_tokens.loops (org_id, loop_id),
 	CONSTRAINT runs_token_fkey FOREIGN KEY (token_id, org_id)

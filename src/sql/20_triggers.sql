@@ -39,3 +39,15 @@ CREATE TRIGGER tokens_guard
 CREATE TRIGGER tokens_guard_truncate
 	BEFORE TRUNCATE ON loop_tokens.tokens
 	FOR EACH STATEMENT EXECUTE FUNCTION loop_tokens.tokens_guard();
+
+CREATE FUNCTION loop_tokens.runs_guard()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'lt_runs_guard'
+LANGUAGE C;
+
+COMMENT ON FUNCTION loop_tokens.runs_guard() IS
+	'Trigger: forbids changing a run after insert, so its attribution to a token or user stays as recorded.';
+
+CREATE TRIGGER runs_guard
+	BEFORE UPDATE ON loop_tokens.runs
+	FOR EACH ROW EXECUTE FUNCTION loop_tokens.runs_guard();

@@ -20,6 +20,17 @@ SELECT t.token_id,
 
 COMMENT ON VIEW loop_tokens.token_list IS
 	'Tokens without their hashes, with status and number of runs.';
+COMMENT ON COLUMN loop_tokens.token_list.token_id IS 'Token id, for revoke.';
+COMMENT ON COLUMN loop_tokens.token_list.org_id IS 'Organization of the token; filter on it for a settings page.';
+COMMENT ON COLUMN loop_tokens.token_list.name IS 'Name given at mint.';
+COMMENT ON COLUMN loop_tokens.token_list.prefix IS 'First 8 characters of the token.';
+COMMENT ON COLUMN loop_tokens.token_list.last_four IS 'Last 4 characters of the token.';
+COMMENT ON COLUMN loop_tokens.token_list.scopes IS 'Scopes of the token.';
+COMMENT ON COLUMN loop_tokens.token_list.created_at IS 'When the token was minted.';
+COMMENT ON COLUMN loop_tokens.token_list.created_by IS 'Who minted the token, as passed to mint.';
+COMMENT ON COLUMN loop_tokens.token_list.last_used_at IS 'Last successful verify, to about one second; NULL if never used.';
+COMMENT ON COLUMN loop_tokens.token_list.revoked_at IS 'When the token was revoked; NULL while active.';
+COMMENT ON COLUMN loop_tokens.token_list.revoked_by IS 'Who revoked the token, as passed to revoke.';
 COMMENT ON COLUMN loop_tokens.token_list.status IS
 	'"active" or "revoked".';
 COMMENT ON COLUMN loop_tokens.token_list.run_count IS
@@ -44,6 +55,12 @@ SELECT r.run_id,
 
 COMMENT ON VIEW loop_tokens.run_list IS
 	'Runs with what triggered each: a token (name and prefix) or a user.';
+COMMENT ON COLUMN loop_tokens.run_list.run_id IS 'Run id.';
+COMMENT ON COLUMN loop_tokens.run_list.workflow_instance_id IS 'Id of the workflow instance that executes the run.';
+COMMENT ON COLUMN loop_tokens.run_list.org_id IS 'Organization of the loop.';
+COMMENT ON COLUMN loop_tokens.run_list.loop_id IS 'Loop that was triggered.';
+COMMENT ON COLUMN loop_tokens.run_list.created_at IS 'When the run was created.';
+COMMENT ON COLUMN loop_tokens.run_list.token_id IS 'Token that triggered the run, if a token did.';
 COMMENT ON COLUMN loop_tokens.run_list.triggered_by_kind IS
 	'"token" or "user".';
 COMMENT ON COLUMN loop_tokens.run_list.token_name IS
