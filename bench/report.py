@@ -266,12 +266,13 @@ def targets(runs, samples, memory, inserver, meta):
     for r in runs:
         if (r["tokens"] == large and r["operation"] == "verify" and r["impl"] == "loop_tokens"
                 and r["round"] == 1):
-            peer = find(runs, tokens=small, operation="verify", impl="loop_tokens",
-                        distribution="random", clients=r["clients"])
+            peer, _ = median_tps(runs, tokens=small, operation="verify", impl="loop_tokens",
+                                 distribution="random", clients=r["clients"])
             floor_large = find(runs, tokens=large, operation="floor", clients=r["clients"])
-            floor_small = find(runs, tokens=small, operation="floor", clients=r["clients"])
-            value = ratio(r["tps"], peer and peer["tps"])
-            floor_drop = ratio(floor_large and floor_large["tps"], floor_small and floor_small["tps"])
+            floor_small, _ = median_tps(runs, tokens=small, operation="floor",
+                                        clients=r["clients"])
+            value = ratio(r["tps"], peer)
+            floor_drop = ratio(floor_large and floor_large["tps"], floor_small)
             if value is not None:
                 context = "" if floor_drop is None else f" (the floor's own: {floor_drop:.2f}x)"
                 rows.append(f"| verify with {large} tokens ≥ {LARGE_VS_SMALL}x verify with "
