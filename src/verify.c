@@ -36,6 +36,7 @@
 #include <sodium.h>
 
 #include "access/genam.h"
+#include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/relation.h"
 #include "access/stratnum.h"
@@ -45,6 +46,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
+#include "storage/bufmgr.h"
 #include "storage/lmgr.h"
 #include "storage/lock.h"
 #include "utils/array.h"
@@ -64,6 +66,7 @@
 /* What the index probe found, copied out of the tuple. */
 typedef struct TokenRow
 {
+	ItemPointerData tid;		/* where this version of the row is */
 	pg_uuid_t	token_id;
 	int16		hash_version;
 	bool		org_matches;
@@ -237,6 +240,7 @@ find_token(const unsigned char hash[LT_HASH_LEN], text *org_id, text *loop_id,
 		text	   *row_org;
 
 		found = true;
+		row->tid = tuple->t_self;
 
 		value = heap_getattr(tuple, Anum_tokens_token_id, desc, &isnull);
 		row->token_id = *DatumGetUUIDP(value);
@@ -311,6 +315,40 @@ touch_token(const TokenRow *row)
 }
 
 /*
+ * Is the version of the row that row was read from still visible under
+ * snapshot?  Then no transaction that committed before snapshot was taken
+ * has updated the row, so in particular none has revoked the token, and
+ * verify need not look the token up again.  The token_id is compared too,
+ * in case the line pointer was reused for another row.
+ */
+static bool
+row_unchanged(const TokenRow *row, Snapshot snapshot)
+{
+	Oid			relid;
+	Oid			indexid;
+	Relation	rel;
+	HeapTupleData tuple;
+	Buffer		buffer;
+	bool		unchanged = false;
+
+	lookup_tokens_relation(&relid, &indexid);
+	rel = table_open(relid, AccessShareLock);
+	tuple.t_self = row->tid;
+	if (heap_fetch(rel, snapshot, &tuple, &buffer, false))
+	{
+		bool		isnull;
+		Datum		token_id = heap_getattr(&tuple, Anum_tokens_token_id,
+											RelationGetDescr(rel), &isnull);
+
+		unchanged = !isnull &&
+			memcmp(DatumGetUUIDP(token_id), &row->token_id, sizeof(pg_uuid_t)) == 0;
+		ReleaseBuffer(buffer);
+	}
+	table_close(rel, AccessShareLock);
+	return unchanged;
+}
+
+/*
  * Verify token for org_id and loop_id and return its token_id, or raise
  * 28000 (invalid token) or 42501 (scopes do not allow the loop).  On
  * success the token becomes the one verified in this transaction.
@@ -364,10 +402,16 @@ lt_verify(text *token, text *org_id, text *loop_id)
 	 */
 	lt_lock_token(&row.token_id, LT_VERIFY_LOCKMODE);
 	snapshot = RegisterSnapshot(GetLatestSnapshot());
-	found = find_token(hash, org_id, NULL, snapshot, &latest);
+	if (!row_unchanged(&row, snapshot))
+	{
+		found = find_token(hash, org_id, NULL, snapshot, &latest);
+		if (!found || latest.revoked)
+		{
+			UnregisterSnapshot(snapshot);
+			lt_raise_invalid_token();
+		}
+	}
 	UnregisterSnapshot(snapshot);
-	if (!found || latest.revoked)
-		lt_raise_invalid_token();
 
 	touch_token(&row);
 	lt_set_verified_token(&row.token_id);
