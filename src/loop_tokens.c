@@ -32,6 +32,7 @@ char	   *lt_hash_key_file = NULL;
 char	   *lt_previous_hash_key_file = NULL;
 bool		lt_accept_unkeyed_hashes = true;
 int			lt_max_body_size = LT_DEFAULT_MAX_BODY_SIZE;
+int			lt_last_used_resolution = 1;
 
 /*
  * Tokens verified in the current transaction, one entry per subtransaction
@@ -111,6 +112,18 @@ _PG_init(void)
 							0, MaxAllocSize,
 							PGC_SUSET,
 							GUC_UNIT_BYTE,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("loop_tokens.last_used_resolution",
+							"Sets how old last_used_at must be before verify writes it again.",
+							"Each write is an UPDATE of the token row, so a busy token is written "
+							"about once per this interval. Larger values mean fewer writes and a "
+							"coarser last_used_at.",
+							&lt_last_used_resolution,
+							1,
+							1, 86400,
+							PGC_SUSET,
+							GUC_UNIT_S,
 							NULL, NULL, NULL);
 
 #if PG_VERSION_NUM >= 150000

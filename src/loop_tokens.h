@@ -57,6 +57,7 @@ extern char *lt_hash_key_file;
 extern char *lt_previous_hash_key_file;
 extern bool lt_accept_unkeyed_hashes;
 extern int	lt_max_body_size;
+extern int	lt_last_used_resolution;
 
 /* loop_tokens.c */
 extern void lt_random_bytes(void *buf, size_t len);

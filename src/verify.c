@@ -60,8 +60,6 @@
 
 #include "scope.h"
 
-/* last_used_at is written when it is at least this old. */
-#define LT_LAST_USED_RESOLUTION_USEC	USECS_PER_SEC
 
 /* What the index probe found, copied out of the tuple. */
 typedef struct TokenRow
@@ -248,9 +246,10 @@ find_token(const unsigned char hash[LT_HASH_LEN], text *org_id, text *loop_id,
 		value = heap_getattr(tuple, Anum_tokens_hash_version, desc, &isnull);
 		row->hash_version = isnull ? 0 : DatumGetInt16(value);
 
+		/* org_id is NULL when the caller needs no organization check. */
 		value = heap_getattr(tuple, Anum_tokens_org_id, desc, &isnull);
 		row_org = DatumGetTextPP(value);
-		row->org_matches =
+		row->org_matches = org_id != NULL &&
 			VARSIZE_ANY_EXHDR(row_org) == VARSIZE_ANY_EXHDR(org_id) &&
 			memcmp(VARDATA_ANY(row_org), VARDATA_ANY(org_id),
 				   VARSIZE_ANY_EXHDR(org_id)) == 0;
@@ -292,7 +291,7 @@ touch_token(const TokenRow *row)
 		return;
 
 	if (!row->last_used_null &&
-		now - row->last_used_at < LT_LAST_USED_RESOLUTION_USEC)
+		now - row->last_used_at < (TimestampTz) lt_last_used_resolution * USECS_PER_SEC)
 		return;
 
 	values[0] = UUIDPGetDatum(&row->token_id);
@@ -492,4 +491,59 @@ lt_scope_allows_sql(PG_FUNCTION_ARGS)
 
 	PG_RETURN_BOOL(scopes_allow(scopes, VARDATA_ANY(loop_id),
 								VARSIZE_ANY_EXHDR(loop_id)));
+}
+
+PG_FUNCTION_INFO_V1(lt_lookup_sql);
+
+/*
+ * loop_tokens.lookup(token text) RETURNS uuid
+ *
+ * Return the token_id of a stored token, revoked or not, of any organization,
+ * trying every hash scheme that verify accepts; NULL for a well-formed token
+ * that is not stored.  For finding the row of a leaked token.  Writes
+ * nothing and verifies nothing.
+ */
+Datum
+lt_lookup_sql(PG_FUNCTION_ARGS)
+{
+	Datum		arg = PG_GETARG_DATUM(0);
+	text	   *token = PG_GETARG_TEXT_PP(0);
+	unsigned char hash[LT_HASH_LEN];
+	TokenRow	row;
+	volatile bool found = false;
+	bool		well_formed;
+	pg_uuid_t  *result;
+
+	well_formed = lt_token_check(VARDATA_ANY(token), VARSIZE_ANY_EXHDR(token)) == LT_TOKEN_OK;
+
+	PG_TRY();
+	{
+		for (int attempt = 0; well_formed && !found; attempt++)
+		{
+			int16		version = lt_hash_for_lookup(attempt, VARDATA_ANY(token),
+													 LT_TOKEN_LEN, hash);
+
+			if (version == 0)
+				break;
+			found = find_token(hash, NULL, NULL, GetActiveSnapshot(), &row) &&
+				row.hash_version == version;
+		}
+	}
+	PG_FINALLY();
+	{
+		lt_release_token_arg(token, arg);
+	}
+	PG_END_TRY();
+
+	if (!well_formed)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("malformed token"),
+				 errhint("A token is \"lpt_\" followed by 49 letters and digits, the last 6 a checksum.")));
+	if (!found)
+		PG_RETURN_NULL();
+
+	result = palloc(sizeof(pg_uuid_t));
+	*result = row.token_id;
+	PG_RETURN_UUID_P(result);
 }

@@ -2,7 +2,7 @@
 -- reuse it: current_token_id never does, last_used_at and revocation do.
 -- This file commits, so it uses organization ids of its own.
 \set ON_ERROR_STOP 1
-SELECT plan(20);
+SELECT plan(22);
 
 INSERT INTO loop_tokens.loops (org_id, loop_id, name) VALUES ('sess-org', 'job', 'Job');
 CREATE TEMP TABLE tok AS SELECT * FROM loop_tokens.mint('sess-org', 'session token');
@@ -81,6 +81,15 @@ INSERT INTO seen SELECT 2, last_used_at FROM loop_tokens.tokens WHERE token_id =
 SELECT cmp_ok((SELECT last_used_at FROM seen WHERE step = 2), '>=',
 			  (SELECT last_used_at + interval '1 second' FROM seen WHERE step = 1),
 			  'a use more than a second later moves last_used_at forward');
+
+-- A coarser resolution: a use a second later does not write.
+SET loop_tokens.last_used_resolution = '1min';
+SELECT pg_sleep(1.1);
+SELECT loop_tokens.verify((SELECT token FROM tok), 'sess-org', 'job');
+SELECT is((SELECT last_used_at FROM loop_tokens.tokens WHERE token_id = (SELECT token_id FROM tok)),
+		  (SELECT last_used_at FROM seen WHERE step = 2), 'with a one-minute resolution a use a second later is not written');
+RESET loop_tokens.last_used_resolution;
+SELECT throws_ok($$SET loop_tokens.last_used_resolution = 0$$, '22023', NULL, 'the resolution is at least one second');
 
 -- In a read-only transaction verify works and writes nothing.
 SELECT pg_sleep(1.1);

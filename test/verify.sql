@@ -2,7 +2,7 @@
 -- boundary and revocation.
 \set ON_ERROR_STOP 1
 BEGIN;
-SELECT plan(41);
+SELECT plan(46);
 
 INSERT INTO loop_tokens.loops (org_id, loop_id, name) VALUES
 	('vfy-acme', 'abc', 'ABC'),
@@ -120,6 +120,16 @@ SELECT throws_ok($$SELECT loop_tokens.verify((SELECT token FROM tok WHERE label 
 				 '22004', 'organization id must not be null', 'NULL organization id: 22004');
 SELECT throws_ok($$SELECT loop_tokens.trigger('vfy-acme', NULL, (SELECT token FROM tok WHERE label = 'all'))$$,
 				 '22004', 'loop id must not be null', 'NULL loop id: 22004');
+
+-- lookup finds the row of any stored token, for a leaked one.
+SELECT is(loop_tokens.lookup((SELECT token FROM tok WHERE label = 'revoked')),
+		  (SELECT token_id FROM tok WHERE label = 'revoked'), 'lookup finds a revoked token');
+SELECT is(loop_tokens.lookup((SELECT token FROM tok WHERE label = 'other')),
+		  (SELECT token_id FROM tok WHERE label = 'other'), 'lookup finds a token of any organization');
+SELECT is(loop_tokens.lookup(pg_temp.unknown_token()), NULL, 'lookup returns NULL for an unknown token');
+SELECT throws_ok($$SELECT loop_tokens.lookup('lpt_short')$$, '22P02', 'malformed token', 'lookup rejects a malformed token');
+SELECT is((SELECT last_used_at FROM loop_tokens.tokens WHERE token_id = (SELECT token_id FROM tok WHERE label = 'other')),
+		  NULL, 'lookup does not record a use');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -23,6 +23,14 @@ LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION loop_tokens.hash(text) IS
 	'Returns the hash that mint stores for a well-formed token.';
 
+CREATE FUNCTION loop_tokens.lookup(token text)
+RETURNS uuid
+AS 'MODULE_PATHNAME', 'lt_lookup_sql'
+LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+
+COMMENT ON FUNCTION loop_tokens.lookup(text) IS
+	'Returns the token_id of a stored token (any organization, revoked or not, any accepted hash scheme), or NULL. For finding a leaked token.';
+
 CREATE FUNCTION loop_tokens.scope_allows(scopes text[], loop_id text)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'lt_scope_allows_sql'
