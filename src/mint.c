@@ -31,7 +31,7 @@
 
 /*
  * Return scope as text for an error message, or a placeholder when it is
- * long, holds anything but printable ASCII, or looks like a token.
+ * long, contains anything but printable ASCII, or looks like a token.
  */
 static const char *
 scope_for_message(text *scope)
@@ -55,7 +55,7 @@ static SPIPlanPtr insert_token_plan = NULL;
 static SPIPlanPtr keyed_rows_plan = NULL;
 
 /*
- * Raise 55000 if the table holds keyed hashes (hash_version 2) while this
+ * Raise 55000 if the table contains keyed hashes (hash_version 2) while this
  * server has no key, as after restoring a dump on a server set up without
  * it.  Minting unkeyed tokens there would quietly weaken the database, and
  * the keyed tokens no longer verify.  Must run inside SPI.

@@ -369,7 +369,7 @@ lt_verify(text *token, text *org_id, text *loop_id)
 	/*
 	 * Try each accepted scheme in turn.  A row counts only if it was stored
 	 * under the scheme that produced the matching hash: a row that claims
-	 * hash_version 2 but holds an unkeyed hash was not written by mint.
+	 * hash_version 2 but contains an unkeyed hash was not written by mint.
 	 */
 	for (int attempt = 0; !found; attempt++)
 	{
