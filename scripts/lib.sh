@@ -9,7 +9,7 @@ LT_PGVERSION=${LT_PGVERSION:-15}
 LT_PACKAGES=(
 	"postgresql-$LT_PGVERSION" "postgresql-server-dev-$LT_PGVERSION"
 	"postgresql-$LT_PGVERSION-pgtap" libtap-parser-sourcehandler-pgtap-perl
-	libsodium-dev pkg-config build-essential nginx-light curl
+	libsodium-dev pkg-config build-essential nginx-light curl python3
 )
 
 lt_log() {
