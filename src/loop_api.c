@@ -333,7 +333,7 @@ core_trigger_oid(void)
  * for its outcome: HTTP_OK with *result set, or the status for the error it
  * raised.  For HTTP_BAD_REQUEST, *message is the core's error message,
  * which never contains the token.  Errors without a mapping are re-raised,
- * and PostgREST answers them with its own status.
+ * and PostgREST returns them with its own status.
  *
  * The call goes through fmgr, so the web role needs EXECUTE only on
  * loop_api.trigger.  The core function is SECURITY DEFINER and still
@@ -459,7 +459,7 @@ loop_api_trigger(PG_FUNCTION_ARGS)
 		return unauthorized_response();
 	}
 
-	/* The text argument for the core holds the token alone, wiped after use. */
+	/* The text argument for the core contains only the token, wiped after use. */
 	token_text = secret_alloc(VARHDRSZ + token_len);
 	SET_VARSIZE(token_text->data, VARHDRSZ + token_len);
 	memcpy(VARDATA(token_text->data), token, token_len);
