@@ -161,12 +161,17 @@ lt_release_token_arg(text *token, Datum arg)
 }
 
 /*
- * Prepare sql once per backend and keep the plan in *plan.  Must be called
- * between SPI_connect and SPI_finish.  The plan cache replans it after DDL.
+ * Run sql with values, preparing it once per backend and keeping the plan in
+ * *plan; the plan cache replans it after DDL.  Raises a can't-happen error
+ * unless SPI returns expected_rc.  Must be called between SPI_connect and
+ * SPI_finish.
  */
-SPIPlanPtr
-lt_prepare(SPIPlanPtr *plan, const char *sql, int nargs, Oid *argtypes)
+void
+lt_execute(SPIPlanPtr *plan, const char *sql, int nargs, Oid *argtypes,
+		   Datum *values, bool read_only, long count, int expected_rc)
 {
+	int			rc;
+
 	if (*plan == NULL)
 	{
 		SPIPlanPtr	prepared = SPI_prepare(sql, nargs, argtypes);
@@ -177,7 +182,10 @@ lt_prepare(SPIPlanPtr *plan, const char *sql, int nargs, Oid *argtypes)
 			elog(ERROR, "SPI_keepplan failed");
 		*plan = prepared;
 	}
-	return *plan;
+
+	rc = SPI_execute_plan(*plan, values, NULL, read_only, count);
+	if (rc != expected_rc)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
 }
 
 /*

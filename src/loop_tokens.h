@@ -64,8 +64,9 @@ extern void lt_random_bytes(void *buf, size_t len);
 extern void lt_set_verified_token(const pg_uuid_t *token_id);
 extern bool lt_get_verified_token(pg_uuid_t *token_id);
 extern void lt_release_token_arg(text *token, Datum arg);
-extern SPIPlanPtr lt_prepare(SPIPlanPtr *plan, const char *sql,
-							 int nargs, Oid *argtypes);
+extern void lt_execute(SPIPlanPtr *plan, const char *sql, int nargs,
+					   Oid *argtypes, Datum *values, bool read_only,
+					   long count, int expected_rc);
 extern void lt_raise_invalid_token(void) pg_attribute_noreturn();
 
 /* validate.c */

@@ -63,15 +63,10 @@ static SPIPlanPtr keyed_rows_plan = NULL;
 static void
 require_key_for_keyed_rows(void)
 {
-	int			rc;
-
-	rc = SPI_execute_plan(lt_prepare(&keyed_rows_plan,
-									 "SELECT 1 FROM loop_tokens.tokens"
-									 " WHERE hash_version = 2 LIMIT 1",
-									 0, NULL),
-						  NULL, NULL, true, 1);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+	lt_execute(&keyed_rows_plan,
+			   "SELECT 1 FROM loop_tokens.tokens"
+			   " WHERE hash_version = 2 LIMIT 1",
+			   0, NULL, NULL, true, 1, SPI_OK_SELECT);
 	if (SPI_processed > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -111,7 +106,6 @@ check_scopes(text *org_id, ArrayType *scopes)
 		const char *loop_id;
 		size_t		loop_id_len;
 		Datum		values[2];
-		int			rc;
 
 		if (nulls[i])
 			ereport(ERROR,
@@ -141,14 +135,11 @@ check_scopes(text *org_id, ArrayType *scopes)
 
 		values[0] = PointerGetDatum(org_id);
 		values[1] = PointerGetDatum(cstring_to_text_with_len(loop_id, loop_id_len));
-		rc = SPI_execute_plan(lt_prepare(&loop_exists_plan,
-										 "SELECT 1 FROM loop_tokens.loops"
-										 " WHERE org_id = $1 AND loop_id = $2"
-										 " FOR KEY SHARE",
-										 2, argtypes),
-							  values, NULL, false, 1);
-		if (rc != SPI_OK_SELECT)
-			elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+		lt_execute(&loop_exists_plan,
+				   "SELECT 1 FROM loop_tokens.loops"
+				   " WHERE org_id = $1 AND loop_id = $2"
+				   " FOR KEY SHARE",
+				   2, argtypes, values, false, 1, SPI_OK_SELECT);
 		if (SPI_processed == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -173,7 +164,6 @@ insert_token(text *org_id, text *name, ArrayType *scopes, text *created_by,
 	Datum		values[8];
 	bytea	   *hash_datum = palloc(VARHDRSZ + LT_HASH_LEN);
 	bool		isnull;
-	int			rc;
 
 	SET_VARSIZE(hash_datum, VARHDRSZ + LT_HASH_LEN);
 	memcpy(VARDATA(hash_datum), hash, LT_HASH_LEN);
@@ -188,16 +178,15 @@ insert_token(text *org_id, text *name, ArrayType *scopes, text *created_by,
 	values[6] = PointerGetDatum(scopes);
 	values[7] = PointerGetDatum(created_by);
 
-	rc = SPI_execute_plan(lt_prepare(&insert_token_plan,
-									 "INSERT INTO loop_tokens.tokens"
-									 " (org_id, name, prefix, last_four, hash,"
-									 "  hash_version, scopes, created_by)"
-									 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-									 " RETURNING token_id",
-									 8, argtypes),
-						  values, NULL, false, 1);
-	if (rc != SPI_OK_INSERT_RETURNING || SPI_processed != 1)
-		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+	lt_execute(&insert_token_plan,
+			   "INSERT INTO loop_tokens.tokens"
+			   " (org_id, name, prefix, last_four, hash,"
+			   "  hash_version, scopes, created_by)"
+			   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+			   " RETURNING token_id",
+			   8, argtypes, values, false, 1, SPI_OK_INSERT_RETURNING);
+	if (SPI_processed != 1)
+		elog(ERROR, "INSERT INTO loop_tokens.tokens returned " UINT64_FORMAT " rows", SPI_processed);
 
 	return *DatumGetUUIDP(SPI_getbinval(SPI_tuptable->vals[0],
 										SPI_tuptable->tupdesc, 1, &isnull));

@@ -32,7 +32,6 @@ lt_revoke(PG_FUNCTION_ARGS)
 	Oid			argtypes[2] = {UUIDOID, TEXTOID};
 	Datum		values[2];
 	bool		revoked;
-	int			rc;
 
 	lt_require_not_null(fcinfo, 0, "token id");
 	lt_require_not_null(fcinfo, 1, "revoked_by");
@@ -50,25 +49,19 @@ lt_revoke(PG_FUNCTION_ARGS)
 	 * runs with a new snapshot and finds revoked_at already set.
 	 */
 	lt_lock_token(DatumGetUUIDP(values[0]), LT_REVOKE_LOCKMODE);
-	rc = SPI_execute_plan(lt_prepare(&revoke_plan,
-									 "UPDATE loop_tokens.tokens"
-									 " SET revoked_at = pg_catalog.clock_timestamp(),"
-									 "     revoked_by = $2"
-									 " WHERE token_id = $1 AND revoked_at IS NULL",
-									 2, argtypes),
-						  values, NULL, false, 0);
-	if (rc != SPI_OK_UPDATE)
-		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+	lt_execute(&revoke_plan,
+			   "UPDATE loop_tokens.tokens"
+			   " SET revoked_at = pg_catalog.clock_timestamp(),"
+			   "     revoked_by = $2"
+			   " WHERE token_id = $1 AND revoked_at IS NULL",
+			   2, argtypes, values, false, 0, SPI_OK_UPDATE);
 	revoked = SPI_processed == 1;
 
 	if (!revoked)
 	{
-		rc = SPI_execute_plan(lt_prepare(&exists_plan,
-										 "SELECT 1 FROM loop_tokens.tokens WHERE token_id = $1",
-										 1, argtypes),
-							  values, NULL, true, 1);
-		if (rc != SPI_OK_SELECT)
-			elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+		lt_execute(&exists_plan,
+				   "SELECT 1 FROM loop_tokens.tokens WHERE token_id = $1",
+				   1, argtypes, values, true, 1, SPI_OK_SELECT);
 		if (SPI_processed == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_NO_DATA_FOUND),

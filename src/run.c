@@ -4,7 +4,7 @@
  *	  Trigger loops with a token, and the triggers of loop_tokens.runs.
  *
  * A run inserted in a transaction that verified a token is tagged with that
- * token, whoever inserts it: loop_tokens.trigger or the platform's own code.
+ * token, whether loop_tokens.trigger or the platform's own code inserts it.
  * Every new run is announced with NOTIFY, which PostgreSQL delivers only
  * when the inserting transaction commits.
  *
@@ -55,7 +55,6 @@ lt_trigger(PG_FUNCTION_ARGS)
 	Datum		values[3];
 	Datum		result;
 	bool		isnull;
-	int			rc;
 
 	/* The token is checked first, so a caller without one learns nothing. */
 	lt_verify_args(fcinfo, 2, 0, 1);
@@ -82,18 +81,15 @@ lt_trigger(PG_FUNCTION_ARGS)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	rc = SPI_execute_plan(lt_prepare(&insert_run_plan,
-									 "INSERT INTO loop_tokens.runs (org_id, loop_id, body)"
-									 " SELECT l.org_id, l.loop_id, $3"
-									 " FROM loop_tokens.loops l"
-									 " WHERE l.org_id = $1 AND l.loop_id = $2"
-									 " RETURNING pg_catalog.jsonb_build_object("
-									 "  'runId', run_id,"
-									 "  'workflowInstanceId', workflow_instance_id)",
-									 3, argtypes),
-						  values, NULL, false, 0);
-	if (rc != SPI_OK_INSERT_RETURNING)
-		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+	lt_execute(&insert_run_plan,
+			   "INSERT INTO loop_tokens.runs (org_id, loop_id, body)"
+			   " SELECT l.org_id, l.loop_id, $3"
+			   " FROM loop_tokens.loops l"
+			   " WHERE l.org_id = $1 AND l.loop_id = $2"
+			   " RETURNING pg_catalog.jsonb_build_object("
+			   "  'runId', run_id,"
+			   "  'workflowInstanceId', workflow_instance_id)",
+			   3, argtypes, values, false, 0, SPI_OK_INSERT_RETURNING);
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),

@@ -60,7 +60,6 @@
 
 #include "scope.h"
 
-
 /* What the index probe found, copied out of the tuple. */
 typedef struct TokenRow
 {
@@ -284,7 +283,6 @@ touch_token(const TokenRow *row)
 	Oid			argtypes[2] = {UUIDOID, TIMESTAMPTZOID};
 	Datum		values[2];
 	TimestampTz now = GetCurrentTimestamp();
-	int			rc;
 
 	/* A standby or a read-only transaction cannot write; verify still works. */
 	if (RecoveryInProgress() || XactReadOnly)
@@ -299,17 +297,14 @@ touch_token(const TokenRow *row)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	rc = SPI_execute_plan(lt_prepare(&touch_plan,
-									 "UPDATE loop_tokens.tokens SET last_used_at = $2"
-									 " WHERE token_id = ("
-									 "  SELECT t.token_id FROM loop_tokens.tokens t"
-									 "  WHERE t.token_id = $1"
-									 "  AND (t.last_used_at IS NULL OR t.last_used_at < $2)"
-									 "  FOR NO KEY UPDATE SKIP LOCKED)",
-									 2, argtypes),
-						  values, NULL, false, 0);
-	if (rc != SPI_OK_UPDATE)
-		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+	lt_execute(&touch_plan,
+			   "UPDATE loop_tokens.tokens SET last_used_at = $2"
+			   " WHERE token_id = ("
+			   "  SELECT t.token_id FROM loop_tokens.tokens t"
+			   "  WHERE t.token_id = $1"
+			   "  AND (t.last_used_at IS NULL OR t.last_used_at < $2)"
+			   "  FOR NO KEY UPDATE SKIP LOCKED)",
+			   2, argtypes, values, false, 0, SPI_OK_UPDATE);
 	SPI_finish();
 }
 
