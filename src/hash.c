@@ -10,7 +10,7 @@
  *		"lpt-token-hash.1", without a key.  Anyone who can run it can compute
  *		the hash of a token they made up.
  *	2	BLAKE2b-256 keyed with the 32-byte server key and personalised with
- *		"lpt-token-hash.2".  Without the key, nobody can compute the hash
+ *		"lpt-token-hash.2".  Without the key, no one can compute the hash
  *		of a token, so a row written straight into the tokens table does not
  *		make a working token.
  *

@@ -426,11 +426,11 @@ RESET SESSION AUTHORIZATION;
 SELECT is(:'response_status'::text, '401', 'array body without a token: status 401');
 \set request_body '{}'
 
--- Only the 200 answers above stored runs: five with token A, one with the
+-- Only the 200 responses above stored runs: five with token A, one with the
 -- deploy-only token.
 SELECT is((SELECT count(*) FROM loop_tokens.runs
 		   WHERE org_id IN ('regress_lapi_org_a', 'regress_lapi_org_b')) - :runs_before,
-		  6::bigint, 'runs stored only for the 200 answers');
+		  6::bigint, 'runs stored only for 200 responses');
 
 --
 -- Outside PostgREST there is no request.headers: 400, not an error.

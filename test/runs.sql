@@ -1,4 +1,4 @@
--- Runs: trigger's answer, tagging by token, platform inserts, run_list.
+-- Runs: trigger's result, tagging by token, platform inserts, run_list.
 \set ON_ERROR_STOP 1
 BEGIN;
 SELECT plan(13);
